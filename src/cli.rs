@@ -1,0 +1,228 @@
+//! The command line: one clap definition gives parsing, `--help`, the man page and the shell
+//! completions. `Args` only validates; [`Args::resolve`] turns it into the run's plan.
+
+use std::ffi::OsString;
+use std::num::NonZeroUsize;
+
+use clap::{Parser, ValueEnum};
+
+use crate::error::UsageError;
+use crate::input::Input;
+use crate::pipeline::{self, Config};
+use crate::schema::{EventStyle, Schema};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  everything read and written (lines that did not parse are written as failure events)
+  1  an input could not be read, or was corrupt or truncated (the others were still processed),
+     or the output could not be written
+  2  usage error
+  3  --strict was given and some lines did not parse
+
+A closed output (elbship ... | head) ends the run quietly with 0.";
+
+/// Turn AWS load balancer access logs into Logstash-compatible NDJSON events.
+///
+/// Reads Classic ELB (HTTP and TCP/SSL listeners), Application Load Balancer (access and
+/// connection logs) and Network Load Balancer TLS logs, raw or gzip (detected from the content,
+/// multi-member gzip included), from files or stdin, and writes one JSON event per line on
+/// stdout, in input order. The format is detected per line. Lines that do not parse become
+/// events tagged _grokparsefailure that keep the raw line.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "elbship", version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
+pub struct Args {
+    /// Log files to read, raw or gzip; `-` or no file reads stdin
+    #[arg(value_name = "FILE")]
+    pub files: Vec<OsString>,
+
+    /// Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)
+    #[arg(long, value_enum, default_value_t = SchemaArg::Ecs, value_name = "SCHEMA")]
+    pub schema: SchemaArg,
+
+    /// Leave the raw line out of parsed events (failure events always keep it)
+    #[arg(long)]
+    pub no_message: bool,
+
+    /// Add a field to every event; dotted keys nest (labels.env=prod); repeatable
+    #[arg(long = "add-field", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub add_fields: Vec<(String, String)>,
+
+    /// Add a tag to every event's `tags`; repeatable
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// Name stdin for `log.file.path` and S3 metadata (e.g. the S3 key it was copied from)
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+
+    /// Parser threads [default: the number of cores]
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Longer lines become failure events holding their first BYTES bytes (K, M suffixes)
+    #[arg(long, value_name = "BYTES", default_value = "1M", value_parser = parse_size)]
+    pub max_line_bytes: usize,
+
+    /// Print a summary on stderr at the end: `text` or `json` [default when stderr is a terminal: text]
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
+    pub stats: Option<StatsFormat>,
+
+    /// Exit with 3 if any line did not parse
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Bytes per parse block (tuning and tests)
+    #[arg(long, value_name = "BYTES", value_parser = parse_size, hide = true)]
+    pub block_size: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    Ecs,
+    Legacy,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    Text,
+    Json,
+}
+
+/// What the command line asks for beyond the pipeline itself.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub config: Config,
+    pub stats: Option<StatsFormat>,
+    pub strict: bool,
+    /// No file was named: reading stdin.
+    pub stdin_only: bool,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    let (key, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))?;
+    if key.is_empty() || key.split('.').any(str::is_empty) {
+        return Err(format!(
+            "invalid key {key:?}: use names joined by dots, like labels.env"
+        ));
+    }
+    Ok((key.to_string(), value.to_string()))
+}
+
+/// `4096`, `64K`, `1M`, `1MiB`, `2G` (binary multiples).
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let (num, unit) = t.split_at(digits);
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("expected a size like 4096, 64K or 1M, got {s:?}"))?;
+    let mult: usize = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("unknown size unit {unit:?} (use K, M or G)")),
+    };
+    match n.checked_mul(mult) {
+        Some(0) => Err("size must be at least 1".into()),
+        Some(v) => Ok(v),
+        None => Err(format!("size {s:?} is too large")),
+    }
+}
+
+impl Args {
+    /// The run's plan; `processing_time` stamps failure events.
+    pub fn resolve(self, processing_time: String) -> Result<Plan, UsageError> {
+        let stdin_only = self.files.is_empty();
+        let inputs: Vec<Input> = if stdin_only {
+            vec![Input::Stdin]
+        } else {
+            self.files.iter().map(|f| Input::from_arg(f)).collect()
+        };
+        if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
+            return Err(UsageError("stdin (-) can be named only once".into()));
+        }
+        // a conflict between --add-field keys, or with the source fields, is a usage error
+        let probe = Some("123456789012_elasticloadbalancing_us-east-1_x_20200101T0000Z_a.log");
+        if let Err(conflict) = pipeline::static_fields(probe, &self.add_fields) {
+            return Err(UsageError(format!(
+                "--add-field {}: this key is both a value and an object (check the other \
+                 --add-field keys and log.file.path, cloud.account.id, cloud.region)",
+                conflict.0
+            )));
+        }
+        let schema = match self.schema {
+            SchemaArg::Ecs => Schema::Ecs,
+            SchemaArg::Legacy => Schema::Legacy,
+        };
+        let mut config = Config::new(inputs);
+        config.stdin_name = self.source;
+        config.style = EventStyle::new(schema, !self.no_message, &self.tags);
+        config.add_fields = self.add_fields;
+        if let Some(threads) = self.threads {
+            config.threads = threads.get();
+        }
+        if let Some(block) = self.block_size {
+            config.block_size = block;
+        }
+        config.max_line_bytes = self.max_line_bytes;
+        config.processing_time = processing_time;
+        Ok(Plan {
+            config,
+            stats: self.stats,
+            strict: self.strict,
+            stdin_only,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64K"), Ok(65536));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12Q").is_err());
+        assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn key_values() {
+        assert_eq!(
+            parse_key_value("labels.env=prod=1"),
+            Ok(("labels.env".into(), "prod=1".into()))
+        );
+        assert!(parse_key_value("novalue").is_err());
+        assert!(parse_key_value("a..b=1").is_err());
+        assert!(parse_key_value("=1").is_err());
+    }
+
+    #[test]
+    fn stats_flag_does_not_swallow_a_file() {
+        let args = Args::try_parse_from(["elbship", "--stats", "x.log"]).unwrap();
+        assert_eq!(args.stats, Some(StatsFormat::Text));
+        assert_eq!(args.files, vec![OsString::from("x.log")]);
+        let args = Args::try_parse_from(["elbship", "--stats=json"]).unwrap();
+        assert_eq!(args.stats, Some(StatsFormat::Json));
+    }
+
+    #[test]
+    fn conflicting_add_fields_are_usage_errors() {
+        let args = Args::try_parse_from(["elbship", "--add-field", "a=1", "--add-field", "a.b=2"]).unwrap();
+        assert!(args.resolve(String::new()).is_err());
+        let args = Args::try_parse_from(["elbship", "--add-field", "log=x"]).unwrap();
+        assert!(args.resolve(String::new()).is_err());
+    }
+}

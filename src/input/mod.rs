@@ -1,0 +1,168 @@
+//! Inputs: stdin or files, raw or gzip (sniffed from the magic bytes, never the name).
+//!
+//! Knows nothing of log formats or event fields: it hands out bytes.
+
+pub mod chunk;
+pub mod s3key;
+
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read};
+use std::path::PathBuf;
+
+use flate2::bufread::MultiGzDecoder;
+
+/// Where lines come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    /// `-` is stdin, anything else a path.
+    pub fn from_arg(arg: &std::ffi::OsStr) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::File(PathBuf::from(arg))
+        }
+    }
+
+    /// The name used in messages.
+    pub fn display_name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".to_string(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// The two bytes every gzip member starts with.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const GZIP_READ_BUFFER: usize = 256 * 1024;
+
+/// Counts the bytes read through it (the compressed size for gzip inputs).
+pub struct Counted<R> {
+    inner: R,
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// An opened input: a reader of its (decompressed) bytes.
+pub struct Opened {
+    pub reader: Box<dyn Read + Send>,
+    pub gzip: bool,
+    /// Bytes read from the file or stdin itself (compressed bytes for gzip).
+    pub raw_bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Opens an input and sniffs it: gzip (any number of members) or raw.
+pub fn open(input: &Input) -> io::Result<Opened> {
+    let source: Box<dyn Read + Send> = match input {
+        Input::Stdin => Box::new(io::stdin()),
+        Input::File(path) => {
+            let file = File::open(path)?;
+            if file.metadata()?.is_dir() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "is a directory (pass the log files in it)",
+                ));
+            }
+            Box::new(file)
+        }
+    };
+    sniff(source)
+}
+
+/// Wraps `source` in a gzip decoder if it starts with the gzip magic bytes.
+pub fn sniff(source: Box<dyn Read + Send>) -> io::Result<Opened> {
+    let raw_bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut source = Counted {
+        inner: source,
+        count: raw_bytes.clone(),
+    };
+    let mut head = [0u8; 2];
+    let mut got = 0;
+    while got < head.len() {
+        match source.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    let whole = Cursor::new(head[..got].to_vec()).chain(source);
+    if head[..got] == GZIP_MAGIC {
+        let buffered = BufReader::with_capacity(GZIP_READ_BUFFER, whole);
+        Ok(Opened {
+            reader: Box::new(MultiGzDecoder::new(buffered)),
+            gzip: true,
+            raw_bytes,
+        })
+    } else {
+        Ok(Opened {
+            reader: Box::new(whole),
+            gzip: false,
+            raw_bytes,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn read_all(bytes: Vec<u8>) -> io::Result<(bool, Vec<u8>)> {
+        let mut opened = sniff(Box::new(Cursor::new(bytes)))?;
+        let mut out = Vec::new();
+        opened.reader.read_to_end(&mut out)?;
+        Ok((opened.gzip, out))
+    }
+
+    #[test]
+    fn raw_passes_through() {
+        assert_eq!(read_all(b"plain\n".to_vec()).unwrap(), (false, b"plain\n".to_vec()));
+        assert_eq!(read_all(Vec::new()).unwrap(), (false, Vec::new()));
+        assert_eq!(read_all(vec![0x1f]).unwrap(), (false, vec![0x1f]));
+    }
+
+    #[test]
+    fn every_gzip_member_is_read() {
+        let mut two = gz(b"first\n");
+        two.extend(gz(b"second\n"));
+        assert_eq!(read_all(two).unwrap(), (true, b"first\nsecond\n".to_vec()));
+    }
+
+    #[test]
+    fn truncated_gzip_is_an_error() {
+        let data: Vec<u8> = (0..20_000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let whole = gz(&data);
+        let cut = whole[..whole.len() / 2].to_vec();
+        assert!(read_all(cut).is_err());
+        let no_trailer = whole[..whole.len() - 4].to_vec();
+        assert!(read_all(no_trailer).is_err());
+    }
+
+    #[test]
+    fn garbage_after_a_member_is_an_error() {
+        let mut data = gz(b"ok\n");
+        data.extend_from_slice(b"this is not gzip");
+        assert!(read_all(data).is_err());
+    }
+}

@@ -1,0 +1,61 @@
+//! Metadata in AWS's log file names (formats.md §5):
+//! `[conn_log_]<account>_elasticloadbalancing_<region>_<lb>_<end-time>_[<node-ip>_]<random>.log[.gz]`.
+
+/// What an S3-style log file name tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogFileName<'a> {
+    pub account_id: &'a str,
+    pub region: &'a str,
+}
+
+/// Parses the base name of `path` (any directories before it are ignored); `None` if it is not
+/// an AWS load balancer log file name.
+pub fn parse(path: &str) -> Option<LogFileName<'_>> {
+    let base = path.rsplit(['/', '\\']).next()?;
+    let base = base.strip_prefix("conn_log_").unwrap_or(base);
+    let mut parts = base.splitn(4, '_');
+    let account_id = parts.next()?;
+    let service = parts.next()?;
+    let region = parts.next()?;
+    let rest = parts.next()?;
+    let ok = account_id.len() == 12
+        && account_id.bytes().all(|b| b.is_ascii_digit())
+        && service == "elasticloadbalancing"
+        && !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && (rest.ends_with(".log") || rest.ends_with(".log.gz"));
+    ok.then_some(LogFileName { account_id, region })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_examples() {
+        let alb = "bucket/AWSLogs/123456789012/elasticloadbalancing/us-east-2/2014/02/15/123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20140215T2340Z_172.160.001.192_20sg8hgm.log.gz";
+        assert_eq!(
+            parse(alb),
+            Some(LogFileName {
+                account_id: "123456789012",
+                region: "us-east-2"
+            })
+        );
+        let nlb = "123456789012_elasticloadbalancing_us-east-2_net.my-loadbalancer.1234567890abcdef_20200501T0000Z_20sg8hgm.log.gz";
+        assert_eq!(parse(nlb).unwrap().region, "us-east-2");
+        let classic = "123456789012_elasticloadbalancing_us-west-2_my-loadbalancer_20140215T2340Z_172.160.001.192_20sg8hgm.log";
+        assert_eq!(parse(classic).unwrap().region, "us-west-2");
+        let conn = "conn_log_123456789012_elasticloadbalancing_eu-west-1_app.x.0123456789abcdef_20231004T1705Z_10.0.0.1_abcd1234.log.gz";
+        assert_eq!(parse(conn).unwrap().account_id, "123456789012");
+    }
+
+    #[test]
+    fn other_names_are_not_metadata() {
+        assert_eq!(parse("access.log"), None);
+        assert_eq!(parse("ELBAccessLogTestFile"), None);
+        assert_eq!(parse("12345_elasticloadbalancing_us-east-1_x_y.log"), None);
+        assert_eq!(parse("123456789012_elasticloadbalancing_us-east-1_x.txt"), None);
+    }
+}

@@ -1,0 +1,391 @@
+//! The one data path: inputs → blocks → parse + encode in parallel → in input order → sink.
+//!
+//! A reader thread opens the inputs in order, decompresses, and cuts blocks at line ends; each
+//! block is parsed and encoded on the rayon pool into its own buffer; the calling thread writes
+//! the buffers in block order. A fixed number of slots bounds the blocks between reading and
+//! writing, so memory stays flat whatever the input size, and a slow sink stops the reading.
+//! This is the only module that sees inputs, formats, schemas and the sink together.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::Arc;
+
+use memchr::memchr_iter;
+
+use crate::format;
+use crate::input::chunk::{Chunker, Piece};
+use crate::input::{self, s3key, Input};
+use crate::schema::{self, EventStyle, EventWriter, Failure, StaticFields};
+use crate::stats::Stats;
+
+/// Everything a run needs, resolved from the command line.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub inputs: Vec<Input>,
+    /// Name for stdin in `log.file.path` (and for S3 metadata), from `--source`.
+    pub stdin_name: Option<String>,
+    pub style: EventStyle,
+    /// `--add-field KEY=VALUE` pairs, in order.
+    pub add_fields: Vec<(String, String)>,
+    pub threads: usize,
+    pub block_size: usize,
+    pub max_line_bytes: usize,
+    /// Blocks between the reader and the writer (bounds memory).
+    pub blocks_in_flight: usize,
+    /// `@timestamp` of failure events.
+    pub processing_time: String,
+}
+
+impl Config {
+    /// Defaults for everything but the inputs.
+    pub fn new(inputs: Vec<Input>) -> Self {
+        Config {
+            inputs,
+            stdin_name: None,
+            style: EventStyle::new(schema::Schema::Ecs, true, &[]),
+            add_fields: Vec::new(),
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            block_size: DEFAULT_BLOCK_SIZE,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            blocks_in_flight: 0,
+            processing_time: crate::clock::processing_time(None),
+        }
+    }
+
+    fn slots(&self) -> usize {
+        if self.blocks_in_flight > 0 {
+            self.blocks_in_flight
+        } else {
+            (self.threads * 3).max(4)
+        }
+    }
+}
+
+pub const DEFAULT_BLOCK_SIZE: usize = 1 << 20;
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The static fields of one input: its name and S3 metadata, then `--add-field`s.
+pub fn static_fields(
+    name: Option<&str>,
+    add_fields: &[(String, String)],
+) -> Result<StaticFields, schema::statics::KeyConflict> {
+    let mut statics = StaticFields::default();
+    if let Some(name) = name {
+        statics.insert("log.file.path", name)?;
+        if let Some(meta) = s3key::parse(name) {
+            statics.insert("cloud.account.id", meta.account_id)?;
+            statics.insert("cloud.region", meta.region)?;
+        }
+    }
+    for (key, value) in add_fields {
+        statics.insert(key, value)?;
+    }
+    Ok(statics)
+}
+
+/// How the run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Every input was read and every event written.
+    Complete,
+    /// The reader of our output went away (`| head`): stopped quietly.
+    OutputClosed,
+}
+
+/// The outcome of [`run`].
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub stats: Stats,
+    pub ending: Ending,
+}
+
+/// What a block became.
+enum Outcome {
+    Events { ndjson: Vec<u8>, stats: Stats },
+    /// An input could not be opened or broke; reported at its place in the order.
+    InputFailed(String),
+    /// An input was read to its end.
+    InputDone { bytes_in: u64, bytes_decoded: u64 },
+}
+
+struct Done {
+    seq: u64,
+    outcome: Outcome,
+}
+
+/// Runs the pipeline, writing NDJSON to `out` and input problems to `warn`.
+///
+/// Returns an error only when writing to `out` fails (other than it being closed).
+pub fn run(config: &Config, out: &mut dyn Write, warn: &mut dyn FnMut(&str)) -> io::Result<Report> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.max(1))
+        .thread_name(|i| format!("elbship-parse-{i}"))
+        .build()
+        .map_err(|e| io::Error::other(format!("cannot start worker threads: {e}")))?;
+    let pool = Arc::new(pool);
+
+    let slots = config.slots();
+    let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(slots);
+    for _ in 0..slots {
+        let _ = slot_tx.send(());
+    }
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
+
+    let reader = {
+        let config = config.clone();
+        let pool = Arc::clone(&pool);
+        std::thread::Builder::new()
+            .name("elbship-read".into())
+            .spawn(move || read_inputs(&config, &pool, &slot_rx, &done_tx))?
+    };
+
+    let mut stats = Stats::default();
+    match write_in_order(&done_rx, &slot_tx, out, warn, &mut stats) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+            // the reader thread stops at its next block: its slot channel is gone
+            return Ok(Report {
+                stats,
+                ending: Ending::OutputClosed,
+            });
+        }
+        Err(e) => return Err(e),
+    }
+    let _ = reader.join();
+    Ok(Report {
+        stats,
+        ending: Ending::Complete,
+    })
+}
+
+fn write_in_order(
+    done_rx: &Receiver<Done>,
+    slot_tx: &SyncSender<()>,
+    out: &mut dyn Write,
+    warn: &mut dyn FnMut(&str),
+    stats: &mut Stats,
+) -> io::Result<()> {
+    let mut waiting: BTreeMap<u64, Outcome> = BTreeMap::new();
+    let mut next = 0u64;
+    for done in done_rx.iter() {
+        waiting.insert(done.seq, done.outcome);
+        while let Some(outcome) = waiting.remove(&next) {
+            match outcome {
+                Outcome::Events { ndjson, stats: s } => {
+                    out.write_all(&ndjson)?;
+                    *stats += s;
+                    stats.bytes_out += ndjson.len() as u64;
+                }
+                Outcome::InputFailed(message) => {
+                    out.flush()?;
+                    warn(&message);
+                    stats.inputs_failed += 1;
+                }
+                Outcome::InputDone {
+                    bytes_in,
+                    bytes_decoded,
+                } => {
+                    stats.bytes_in += bytes_in;
+                    stats.bytes_decoded += bytes_decoded;
+                    stats.inputs += 1;
+                }
+            }
+            next += 1;
+            let _ = slot_tx.send(());
+        }
+    }
+    out.flush()
+}
+
+/// The reader thread: every input in order, cut into blocks, each sent to the pool.
+fn read_inputs(
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    slot_rx: &Receiver<()>,
+    done_tx: &Sender<Done>,
+) {
+    let mut seq = 0u64;
+    // each message takes a slot; a closed slot channel means the writer has stopped
+    let send = |outcome: Outcome, seq: &mut u64| -> bool {
+        if slot_rx.recv().is_err() {
+            return false;
+        }
+        let ok = done_tx
+            .send(Done {
+                seq: *seq,
+                outcome,
+            })
+            .is_ok();
+        *seq += 1;
+        ok
+    };
+    for input in &config.inputs {
+        let name = input.display_name();
+        let source_name = match input {
+            Input::Stdin => config.stdin_name.clone(),
+            Input::File(_) => Some(name.clone()),
+        };
+        let statics = match static_fields(source_name.as_deref(), &config.add_fields) {
+            Ok(s) => Arc::new(s),
+            Err(conflict) => {
+                let message = format!("{name}: --add-field {} conflicts with a source field", conflict.0);
+                if !send(Outcome::InputFailed(message), &mut seq) {
+                    return;
+                }
+                continue;
+            }
+        };
+        let opened = match input::open(input) {
+            Ok(o) => o,
+            Err(e) => {
+                let message = format!("{name}: cannot open: {}", describe_io_error(&e));
+                if !send(Outcome::InputFailed(message), &mut seq) {
+                    return;
+                }
+                continue;
+            }
+        };
+        let gzip = opened.gzip;
+        let raw_bytes = Arc::clone(&opened.raw_bytes);
+        let mut chunker = Chunker::new(opened.reader, config.block_size, config.max_line_bytes);
+        loop {
+            if slot_rx.recv().is_err() {
+                return;
+            }
+            let piece = match chunker.next_piece() {
+                Ok(Some(piece)) => piece,
+                Ok(None) => {
+                    // give the slot back by sending the input's totals with it
+                    let _ = done_tx.send(Done {
+                        seq,
+                        outcome: Outcome::InputDone {
+                            bytes_in: raw_bytes.load(Ordering::Relaxed),
+                            bytes_decoded: chunker.bytes_read(),
+                        },
+                    });
+                    seq += 1;
+                    break;
+                }
+                Err(e) => {
+                    let what = if gzip {
+                        "corrupt or truncated gzip data"
+                    } else {
+                        "read error"
+                    };
+                    let message = format!("{name}: {what}: {}", describe_io_error(&e));
+                    let _ = done_tx.send(Done {
+                        seq,
+                        outcome: Outcome::InputFailed(message),
+                    });
+                    seq += 1;
+                    break;
+                }
+            };
+            let job_seq = seq;
+            seq += 1;
+            let done_tx = done_tx.clone();
+            let statics = Arc::clone(&statics);
+            let style = config.style.clone();
+            let max_line = config.max_line_bytes;
+            let processing_time = config.processing_time.clone();
+            pool.spawn(move || {
+                let (ndjson, stats) = encode_piece(piece, &statics, &style, max_line, &processing_time);
+                let _ = done_tx.send(Done {
+                    seq: job_seq,
+                    outcome: Outcome::Events { ndjson, stats },
+                });
+            });
+        }
+    }
+}
+
+fn describe_io_error(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::UnexpectedEof => "unexpected end of data (file cut short?)".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Parses and encodes one piece of input into NDJSON.
+pub fn encode_piece(
+    piece: Piece,
+    statics: &StaticFields,
+    style: &EventStyle,
+    max_line: usize,
+    processing_time: &str,
+) -> (Vec<u8>, Stats) {
+    let mut stats = Stats::default();
+    let mut out = Vec::new();
+    match piece {
+        Piece::Lines(block) => {
+            out.reserve(block.len() * 2 + block.len() / 4);
+            let mut w = EventWriter::new(&mut out, statics);
+            let mut start = 0;
+            for nl in memchr_iter(b'\n', &block) {
+                encode_line(&mut w, &block[start..nl], style, max_line, processing_time, &mut stats);
+                start = nl + 1;
+            }
+            if start < block.len() {
+                encode_line(&mut w, &block[start..], style, max_line, processing_time, &mut stats);
+            }
+        }
+        Piece::TooLong { prefix, len } => {
+            let mut w = EventWriter::new(&mut out, statics);
+            let failure = Failure::TooLong {
+                len,
+                limit: max_line,
+            };
+            schema::write_failure(&mut w, &prefix, &failure, style, processing_time);
+            stats.lines += 1;
+            stats.events += 1;
+            stats.parse_failures += 1;
+        }
+        Piece::Truncated(bytes) => {
+            let mut w = EventWriter::new(&mut out, statics);
+            let line = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+            schema::write_failure(&mut w, line, &Failure::Truncated, style, processing_time);
+            stats.lines += 1;
+            stats.events += 1;
+            stats.parse_failures += 1;
+        }
+    }
+    (out, stats)
+}
+
+#[inline]
+fn encode_line(
+    w: &mut EventWriter<'_>,
+    line: &[u8],
+    style: &EventStyle,
+    max_line: usize,
+    processing_time: &str,
+    stats: &mut Stats,
+) {
+    stats.lines += 1;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.is_empty() {
+        stats.empty_lines += 1;
+        return;
+    }
+    stats.events += 1;
+    if line.len() > max_line {
+        let failure = Failure::TooLong {
+            len: line.len() as u64,
+            limit: max_line,
+        };
+        schema::write_failure(w, &line[..max_line], &failure, style, processing_time);
+        stats.parse_failures += 1;
+        return;
+    }
+    match format::parse_line(line) {
+        Ok(record) => schema::write_record(w, &record, style),
+        Err(e) => {
+            schema::write_failure(w, line, &Failure::Parse(e), style, processing_time);
+            stats.parse_failures += 1;
+        }
+    }
+}

@@ -1,0 +1,517 @@
+//! A write-only JSON event writer over a byte buffer.
+//!
+//! Objects are opened lazily: `open("tls")` writes nothing until a field is written inside it,
+//! so mappings can open an object and fill it conditionally without empty `{}`s. Static fields
+//! (from `--add-field` and the input's name) are merged into the objects the mapping opens, and
+//! written whole where it does not, so dotted keys nest without duplicate keys. A field parsed
+//! from the line wins over a static field of the same path.
+//!
+//! Strings are escaped with a fast scan (most fields need no escaping); bytes that are not UTF-8
+//! become U+FFFD exactly as `String::from_utf8_lossy` would, so every event is valid JSON.
+
+use super::statics::{StaticFields, NO_NODE, ROOT};
+use crate::format::tokens::Token;
+use crate::format::values::{Decimal, Int};
+
+const MAX_DEPTH: usize = 8;
+
+#[derive(Clone, Copy)]
+struct Frame {
+    key: &'static str,
+    /// Static-field node at this path, or `NO_NODE`.
+    node: u32,
+    fields: u32,
+}
+
+const EMPTY_FRAME: Frame = Frame {
+    key: "",
+    node: NO_NODE,
+    fields: 0,
+};
+
+/// Writes events, one JSON object per line, into `out`.
+pub struct EventWriter<'w> {
+    out: &'w mut Vec<u8>,
+    statics: &'w StaticFields,
+    frames: [Frame; MAX_DEPTH],
+    depth: usize,
+    /// `frames[..materialized]` have had their `"key":{` written.
+    materialized: usize,
+    /// Static nodes already written (or overridden) in this event.
+    visited: Vec<bool>,
+}
+
+impl<'w> EventWriter<'w> {
+    pub fn new(out: &'w mut Vec<u8>, statics: &'w StaticFields) -> Self {
+        EventWriter {
+            out,
+            statics,
+            frames: [EMPTY_FRAME; MAX_DEPTH],
+            depth: 0,
+            materialized: 0,
+            visited: vec![false; statics.len()],
+        }
+    }
+
+    /// The buffer being written.
+    pub fn out(&mut self) -> &mut Vec<u8> {
+        self.out
+    }
+
+    /// Starts an event.
+    pub fn begin(&mut self) {
+        self.out.push(b'{');
+        self.frames[0] = Frame {
+            node: ROOT,
+            ..EMPTY_FRAME
+        };
+        self.depth = 1;
+        self.materialized = 1;
+        self.visited.fill(false);
+    }
+
+    /// Ends the event (closing what is still open) and writes the newline.
+    pub fn end(&mut self) {
+        while self.depth > 0 {
+            self.close();
+        }
+        self.out.push(b'\n');
+    }
+
+    /// Opens object `key` inside the current object; written only if something goes in it.
+    #[inline]
+    pub fn open(&mut self, key: &'static str) {
+        debug_assert!(self.depth < MAX_DEPTH, "objects nested too deep");
+        let node = self.static_child(key);
+        self.frames[self.depth] = Frame {
+            key,
+            node,
+            fields: 0,
+        };
+        self.depth += 1;
+    }
+
+    /// Closes the current object, merging in the static fields it has not written.
+    #[inline]
+    pub fn close(&mut self) {
+        let frame = self.frames[self.depth - 1];
+        if frame.node != NO_NODE {
+            let statics = self.statics;
+            for &child in statics.children(frame.node) {
+                if !self.visited[child as usize] {
+                    self.materialize();
+                    let node = statics.node(child);
+                    self.raw_key(node.key.as_bytes());
+                    self.out.extend_from_slice(&node.rendered);
+                }
+            }
+            self.visited[frame.node as usize] = true;
+        }
+        if self.materialized == self.depth {
+            self.out.push(b'}');
+            self.materialized -= 1;
+        }
+        self.depth -= 1;
+    }
+
+    #[inline]
+    fn static_child(&self, key: &str) -> u32 {
+        let parent = self.frames[self.depth - 1].node;
+        if parent == NO_NODE {
+            NO_NODE
+        } else {
+            self.statics.child(parent, key)
+        }
+    }
+
+    #[inline]
+    fn materialize(&mut self) {
+        while self.materialized < self.depth {
+            let frame = self.frames[self.materialized];
+            self.raw_key(frame.key.as_bytes());
+            self.out.push(b'{');
+            self.materialized += 1;
+        }
+    }
+
+    /// Writes `"key":` (with a comma when needed) in the innermost materialized object.
+    #[inline]
+    fn raw_key(&mut self, key: &[u8]) {
+        let parent = &mut self.frames[self.materialized - 1];
+        if parent.fields > 0 {
+            self.out.push(b',');
+        }
+        parent.fields += 1;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key);
+        self.out.extend_from_slice(b"\":");
+    }
+
+    /// Starts field `key` in the current object.
+    #[inline]
+    pub fn key(&mut self, key: &'static str) {
+        self.materialize();
+        let frame = self.frames[self.depth - 1];
+        if frame.node != NO_NODE {
+            let child = self.statics.child(frame.node, key);
+            if child != NO_NODE {
+                self.visited[child as usize] = true;
+            }
+        }
+        self.raw_key(key.as_bytes());
+    }
+
+    /// A string field from the log (bytes as logged, JSON-escaped).
+    #[inline]
+    pub fn str(&mut self, key: &'static str, value: &[u8]) {
+        self.key(key);
+        write_str(self.out, value, false);
+    }
+
+    /// A string field from a log token: a quoted token's `\"` and `\\` are AWS escapes.
+    #[inline]
+    pub fn token(&mut self, key: &'static str, value: Token<'_>) {
+        self.key(key);
+        write_str(self.out, value.bytes, value.quoted);
+    }
+
+    /// Optional string token.
+    #[inline]
+    pub fn opt_token(&mut self, key: &'static str, value: Option<Token<'_>>) {
+        if let Some(v) = value {
+            self.token(key, v);
+        }
+    }
+
+    /// Optional string.
+    #[inline]
+    pub fn opt_str(&mut self, key: &'static str, value: Option<&[u8]>) {
+        if let Some(v) = value {
+            self.str(key, v);
+        }
+    }
+
+    /// A string known to need no escaping.
+    #[inline]
+    pub fn plain(&mut self, key: &'static str, value: &str) {
+        self.key(key);
+        self.out.push(b'"');
+        self.out.extend_from_slice(value.as_bytes());
+        self.out.push(b'"');
+    }
+
+    /// A string made of two pieces (`?` + query, NLB time + `Z`).
+    #[inline]
+    pub fn str_concat(&mut self, key: &'static str, first: &[u8], second: &[u8]) {
+        self.key(key);
+        self.out.push(b'"');
+        write_str_body(self.out, first, false);
+        write_str_body(self.out, second, false);
+        self.out.push(b'"');
+    }
+
+    /// A validated integer, written from its text.
+    #[inline]
+    pub fn int(&mut self, key: &'static str, value: Int<'_>) {
+        self.key(key);
+        write_int_text(self.out, value.0);
+    }
+
+    #[inline]
+    pub fn opt_int(&mut self, key: &'static str, value: Option<Int<'_>>) {
+        if let Some(v) = value {
+            self.int(key, v);
+        }
+    }
+
+    /// A validated decimal, written from its text as a JSON float (`2` → `2.0`, `-1` → `-1.0`).
+    #[inline]
+    pub fn decimal(&mut self, key: &'static str, value: Decimal<'_>) {
+        self.key(key);
+        write_decimal_text(self.out, value.0);
+    }
+
+    /// A validated decimal written as it is (an integer stays an integer).
+    #[inline]
+    pub fn number(&mut self, key: &'static str, value: Decimal<'_>) {
+        self.key(key);
+        match value.0.iter().position(|&b| b == b'.') {
+            Some(_) => write_decimal_text(self.out, value.0),
+            None => write_int_text(self.out, value.0),
+        }
+    }
+
+    #[inline]
+    pub fn u64(&mut self, key: &'static str, value: u64) {
+        self.key(key);
+        write_u64(self.out, value);
+    }
+
+    /// A JSON value written verbatim (it must already be valid JSON).
+    #[inline]
+    pub fn raw(&mut self, key: &'static str, json: &[u8]) {
+        self.key(key);
+        self.out.extend_from_slice(json);
+    }
+
+    /// An array of strings: the pieces of `list` split on `sep`.
+    #[inline]
+    pub fn split_list(&mut self, key: &'static str, list: Token<'_>, sep: u8) {
+        self.key(key);
+        self.out.push(b'[');
+        for (i, item) in list.bytes.split(|&b| b == sep).enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            write_str(self.out, item, list.quoted);
+        }
+        self.out.push(b']');
+    }
+
+    /// An array of strings from tokens.
+    pub fn token_list<'t>(&mut self, key: &'static str, items: impl Iterator<Item = Token<'t>>) {
+        self.key(key);
+        self.out.push(b'[');
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            write_str(self.out, item.bytes, item.quoted);
+        }
+        self.out.push(b']');
+    }
+}
+
+/// What to do with each byte when escaping: 0 copy, 1 escape (`"`, `\`, control), 2 non-ASCII.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if i < 0x20 || i == b'"' as usize || i == b'\\' as usize {
+            1
+        } else if i >= 0x80 {
+            2
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// True if any of the 8 bytes in `w` is `"`, `\`, a control byte or non-ASCII.
+#[inline(always)]
+fn word_needs_care(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let quote = has_zero(w ^ (ONES * b'"' as u64));
+    let backslash = has_zero(w ^ (ONES * b'\\' as u64));
+    (control | quote | backslash | (w & HIGH)) != 0
+}
+
+/// Writes `s` as a JSON string (with quotes). When `aws_escaped`, `\"` and `\\` in `s` are
+/// AWS's escapes for `"` and `\`, which are already the JSON escapes, and are copied as is.
+#[inline]
+pub fn write_str(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
+    out.push(b'"');
+    write_str_body(out, s, aws_escaped);
+    out.push(b'"');
+}
+
+/// [`write_str`] without the surrounding quotes.
+#[inline]
+pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
+    out.reserve(s.len() + 2);
+    let mut start = 0;
+    let mut i = 0;
+    while i < s.len() {
+        // skip 8 clean bytes at a time
+        while i + 8 <= s.len() {
+            let word = u64::from_le_bytes([
+                s[i],
+                s[i + 1],
+                s[i + 2],
+                s[i + 3],
+                s[i + 4],
+                s[i + 5],
+                s[i + 6],
+                s[i + 7],
+            ]);
+            if word_needs_care(word) {
+                break;
+            }
+            i += 8;
+        }
+        if i >= s.len() {
+            break;
+        }
+        let b = s[i];
+        match CLASS[b as usize] {
+            0 => i += 1,
+            1 => {
+                out.extend_from_slice(&s[start..i]);
+                if b == b'\\' && aws_escaped && matches!(s.get(i + 1), Some(b'"' | b'\\')) {
+                    out.extend_from_slice(&s[i..i + 2]);
+                    i += 2;
+                } else {
+                    write_escape(out, b);
+                    i += 1;
+                }
+                start = i;
+            }
+            _ => {
+                // one non-ASCII character: a UTF-8 sequence is at most 4 bytes long
+                let window = &s[i..(i + 4).min(s.len())];
+                let chunk = window.utf8_chunks().next();
+                match chunk.as_ref().and_then(|c| c.valid().chars().next()) {
+                    Some(c) => i += c.len_utf8(),
+                    None => {
+                        out.extend_from_slice(&s[start..i]);
+                        out.extend_from_slice("\u{FFFD}".as_bytes());
+                        i += chunk.map_or(1, |c| c.invalid().len().max(1));
+                        start = i;
+                    }
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&s[start..]);
+}
+
+#[cold]
+fn write_escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        _ => out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[(b >> 4) as usize],
+            HEX[(b & 15) as usize],
+        ]),
+    }
+}
+
+/// Digits without leading zeros.
+#[inline]
+fn write_int_text(out: &mut Vec<u8>, digits: &[u8]) {
+    let zeros = digits.iter().take_while(|&&d| d == b'0').count();
+    if zeros == digits.len() {
+        out.push(b'0');
+    } else {
+        out.extend_from_slice(&digits[zeros..]);
+    }
+}
+
+/// `-1`, `12`, `0.5`, `00.5` → `-1.0`, `12.0`, `0.5`, `0.5`.
+#[inline]
+fn write_decimal_text(out: &mut Vec<u8>, text: &[u8]) {
+    let (negative, text) = match text.strip_prefix(b"-") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if negative {
+        out.push(b'-');
+    }
+    match text.iter().position(|&b| b == b'.') {
+        Some(dot) => {
+            write_int_text(out, &text[..dot]);
+            out.extend_from_slice(&text[dot..]);
+        }
+        None => {
+            write_int_text(out, text);
+            out.extend_from_slice(b".0");
+        }
+    }
+}
+
+/// Decimal digits of `n`.
+#[inline]
+pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(s: &[u8], aws: bool) -> String {
+        let mut out = Vec::new();
+        write_str(&mut out, s, aws);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn round_trip(s: &[u8]) {
+        let json = escaped(s, false);
+        let back: String = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, String::from_utf8_lossy(s), "{json}");
+    }
+
+    #[test]
+    fn plain_ascii_is_copied() {
+        assert_eq!(escaped(b"curl/7.46.0 long enough for words", false), "\"curl/7.46.0 long enough for words\"");
+    }
+
+    #[test]
+    fn specials_are_escaped() {
+        assert_eq!(escaped(b"a\"b\\c\nd\x01e\tf", false), r#""a\"b\\c\nd\u0001e\tf""#);
+        round_trip(b"GET \"quoted\" \\ path\x7f\x1f end of a longer string");
+    }
+
+    #[test]
+    fn aws_escapes_pass_through_as_json_escapes() {
+        let s = br#"Mozilla \"X\" back\\slash lone\z"#;
+        let json = escaped(s, true);
+        let back: String = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r#"Mozilla "X" back\slash lone\z"#);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_like_from_utf8_lossy() {
+        for s in [
+            &b"caf\xc3\xa9 au lait"[..],
+            b"\xff\xfe plain",
+            b"abc\xe6\x97\xa5\xe6\x9c\xac\"x\"",
+            b"trunc\xe6\x97",
+            b"\xc3\xa9\xff\xc3\xa9 and \"q\"",
+            b"\xf0\x9f\x98\x80\xf0\x9f",
+            b"\xed\xa0\x80 surrogate",
+            b"12345678\x80abcdefgh\xc3",
+        ] {
+            round_trip(s);
+        }
+    }
+
+    #[test]
+    fn numbers_from_text() {
+        let mut out = Vec::new();
+        write_decimal_text(&mut out, b"-1");
+        out.push(b' ');
+        write_decimal_text(&mut out, b"00.5");
+        out.push(b' ');
+        write_decimal_text(&mut out, b"7");
+        out.push(b' ');
+        write_int_text(&mut out, b"0080");
+        out.push(b' ');
+        write_u64(&mut out, 18_446_744_073_709_551_615);
+        assert_eq!(out, b"-1.0 0.5 7.0 80 18446744073709551615");
+    }
+}
