@@ -78,13 +78,17 @@ pub struct Args {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SchemaArg {
+    /// Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*
     Ecs,
+    /// logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest
     Legacy,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum StatsFormat {
+    /// One line for people
     Text,
+    /// One JSON object for machines
     Json,
 }
 
@@ -220,7 +224,8 @@ mod tests {
 
     #[test]
     fn conflicting_add_fields_are_usage_errors() {
-        let args = Args::try_parse_from(["elbship", "--add-field", "a=1", "--add-field", "a.b=2"]).unwrap();
+        let args = Args::try_parse_from(["elbship", "--add-field", "a=1", "--add-field", "a.b=2"])
+            .unwrap();
         assert!(args.resolve(String::new()).is_err());
         let args = Args::try_parse_from(["elbship", "--add-field", "log=x"]).unwrap();
         assert!(args.resolve(String::new()).is_err());

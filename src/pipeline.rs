@@ -103,11 +103,17 @@ pub struct Report {
 
 /// What a block became.
 enum Outcome {
-    Events { ndjson: Vec<u8>, stats: Stats },
+    Events {
+        ndjson: Vec<u8>,
+        stats: Stats,
+    },
     /// An input could not be opened or broke; reported at its place in the order.
     InputFailed(String),
     /// An input was read to its end.
-    InputDone { bytes_in: u64, bytes_decoded: u64 },
+    InputDone {
+        bytes_in: u64,
+        bytes_decoded: u64,
+    },
 }
 
 struct Done {
@@ -212,12 +218,7 @@ fn read_inputs(
         if slot_rx.recv().is_err() {
             return false;
         }
-        let ok = done_tx
-            .send(Done {
-                seq: *seq,
-                outcome,
-            })
-            .is_ok();
+        let ok = done_tx.send(Done { seq: *seq, outcome }).is_ok();
         *seq += 1;
         ok
     };
@@ -230,7 +231,10 @@ fn read_inputs(
         let statics = match static_fields(source_name.as_deref(), &config.add_fields) {
             Ok(s) => Arc::new(s),
             Err(conflict) => {
-                let message = format!("{name}: --add-field {} conflicts with a source field", conflict.0);
+                let message = format!(
+                    "{name}: --add-field {} conflicts with a source field",
+                    conflict.0
+                );
                 if !send(Outcome::InputFailed(message), &mut seq) {
                     return;
                 }
@@ -291,7 +295,8 @@ fn read_inputs(
             let max_line = config.max_line_bytes;
             let processing_time = config.processing_time.clone();
             pool.spawn(move || {
-                let (ndjson, stats) = encode_piece(piece, &statics, &style, max_line, &processing_time);
+                let (ndjson, stats) =
+                    encode_piece(piece, &statics, &style, max_line, &processing_time);
                 let _ = done_tx.send(Done {
                     seq: job_seq,
                     outcome: Outcome::Events { ndjson, stats },
@@ -326,11 +331,25 @@ pub fn encode_piece(
             let mut w = EventWriter::new(&mut out, statics);
             let mut start = 0;
             for nl in memchr_iter(b'\n', &block) {
-                encode_line(&mut w, &block[start..nl], style, max_line, processing_time, &mut stats);
+                encode_line(
+                    &mut w,
+                    &block[start..nl],
+                    style,
+                    max_line,
+                    processing_time,
+                    &mut stats,
+                );
                 start = nl + 1;
             }
             if start < block.len() {
-                encode_line(&mut w, &block[start..], style, max_line, processing_time, &mut stats);
+                encode_line(
+                    &mut w,
+                    &block[start..],
+                    style,
+                    max_line,
+                    processing_time,
+                    &mut stats,
+                );
             }
         }
         Piece::TooLong { prefix, len } => {

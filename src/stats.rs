@@ -86,7 +86,11 @@ impl Stats {
             Self::rate(self.lines, elapsed)
         );
         if self.inputs_failed > 0 {
-            let _ = write!(s, ", {} of {} inputs failed", self.inputs_failed, self.inputs);
+            let _ = write!(
+                s,
+                ", {} of {} inputs failed",
+                self.inputs_failed, self.inputs
+            );
         }
         s
     }
@@ -135,8 +139,12 @@ mod tests {
         };
         assert_eq!((a.lines, a.events, a.parse_failures), (3, 3, 1));
         let text = a.to_text(Duration::from_secs(1));
-        assert!(text.contains("3 lines read, 3 events (1 parse failures), 1.5 KB in"), "{text}");
-        let json: serde_json::Value = serde_json::from_str(&a.to_json(Duration::from_secs(2))).unwrap();
+        assert!(
+            text.contains("3 lines read, 3 events (1 parse failures), 1.5 KB in"),
+            "{text}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&a.to_json(Duration::from_secs(2))).unwrap();
         assert_eq!(json["lines"], 3);
         assert_eq!(json["lines_per_second"], 2);
     }

@@ -64,7 +64,11 @@ fn parse_fields(line: &[u8]) -> Result<AlbRecord<'_>, ParseError<'_>> {
             .iter()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     {
-        return Err(ParseError::at("type", kind, super::Problem::Literal("a type word")));
+        return Err(ParseError::at(
+            "type",
+            kind,
+            super::Problem::Literal("a type word"),
+        ));
     }
     // optional trailing fields: absent or `-` both give None
     let opt = |i: usize| if i < n { f[i].present() } else { None };
@@ -165,10 +169,16 @@ mod tests {
         );
         let r = parse(line.as_bytes()).unwrap();
         assert_eq!(r.known_fields, 33);
-        assert_eq!(r.conn_trace_id.unwrap().bytes, b"TID_1c71a68d70587445ad5127ff8b2687d7");
+        assert_eq!(
+            r.conn_trace_id.unwrap().bytes,
+            b"TID_1c71a68d70587445ad5127ff8b2687d7"
+        );
         assert_eq!(r.transformed_host.unwrap().bytes, b"new.example.com");
         assert_eq!(r.transformed_uri.unwrap().bytes, b"/rewritten?a=1");
-        assert_eq!(r.request_transform_status.unwrap().bytes, b"TransformApplied");
+        assert_eq!(
+            r.request_transform_status.unwrap().bytes,
+            b"TransformApplied"
+        );
         assert!(r.extra.is_empty());
 
         let longer = format!("{line} 10.0.3.7 \"future field\"");
@@ -181,11 +191,17 @@ mod tests {
     #[test]
     fn ipv6_client_target_and_target_list() {
         let line = DOC_HTTP
-            .replace("192.168.131.39:2817", "2601:6bbc:c529:9dad:6bbc:c529:9dad:6bbc:50599")
+            .replace(
+                "192.168.131.39:2817",
+                "2601:6bbc:c529:9dad:6bbc:c529:9dad:6bbc:50599",
+            )
             .replace("10.0.0.1:80 0.000", "2001:db8::10:8080 0.000")
             .replace("\"10.0.0.1:80\"", "\"2001:db8::10:8080 2001:db8::11:8080\"");
         let r = parse(line.as_bytes()).unwrap();
-        assert_eq!(r.core.client.unwrap().ip, b"2601:6bbc:c529:9dad:6bbc:c529:9dad:6bbc");
+        assert_eq!(
+            r.core.client.unwrap().ip,
+            b"2601:6bbc:c529:9dad:6bbc:c529:9dad:6bbc"
+        );
         assert_eq!(r.core.client.unwrap().port.value(), 50599);
         assert_eq!(r.core.backend.unwrap().ip, b"2001:db8::10");
         assert_eq!(r.core.backend.unwrap().port.value(), 8080);
@@ -202,7 +218,10 @@ mod tests {
             "GET http://www.example.com:80/a b?c=d e HTTP/1.1",
         );
         let r = parse(line.as_bytes()).unwrap();
-        assert_eq!(r.core.request.url, Some(&b"http://www.example.com:80/a b?c=d e"[..]));
+        assert_eq!(
+            r.core.request.url,
+            Some(&b"http://www.example.com:80/a b?c=d e"[..])
+        );
         assert_eq!(r.core.request.http_version(), Some(&b"1.1"[..]));
     }
 
@@ -210,7 +229,10 @@ mod tests {
     fn escaped_quote_inside_user_agent() {
         let line = DOC_HTTP.replace("curl/7.46.0", r#"Mozilla/5.0 \"Windows NT 10.0\" Gecko"#);
         let r = parse(line.as_bytes()).unwrap();
-        assert_eq!(r.core.user_agent.unwrap().bytes, br#"Mozilla/5.0 \"Windows NT 10.0\" Gecko"#);
+        assert_eq!(
+            r.core.user_agent.unwrap().bytes,
+            br#"Mozilla/5.0 \"Windows NT 10.0\" Gecko"#
+        );
         assert_eq!(r.known_fields, 29);
     }
 
@@ -254,7 +276,10 @@ mod tests {
         let fixture_typo = DOC_HTTP.replace(r#""-" 0 2018"#, r#""-"0 2018"#);
         assert!(parse(fixture_typo.as_bytes()).is_err());
         let bad_status = DOC_HTTP.replace(" 200 200 ", " 2O0 200 ");
-        assert_eq!(parse(bad_status.as_bytes()).unwrap_err().field, "elb_status_code");
+        assert_eq!(
+            parse(bad_status.as_bytes()).unwrap_err().field,
+            "elb_status_code"
+        );
         let trailing_space = format!("{DOC_HTTP} ");
         assert!(parse(trailing_space.as_bytes()).unwrap().extra.is_empty());
     }

@@ -42,7 +42,11 @@ fn parse_fields(line: &[u8]) -> Result<ClassicRecord<'_>, ParseError<'_>> {
         None => None,
     };
     if f[1].quoted || f[1].bytes.is_empty() {
-        return Err(ParseError::at("elb", f[1], Problem::Literal("a load balancer name")));
+        return Err(ParseError::at(
+            "elb",
+            f[1],
+            Problem::Literal("a load balancer name"),
+        ));
     }
     Ok(ClassicRecord {
         line,
@@ -81,7 +85,10 @@ mod tests {
         let r = parse(DOC_HTTP.as_bytes()).unwrap();
         assert_eq!(r.known_fields, 15);
         assert_eq!(r.core.elb, b"my-loadbalancer");
-        assert_eq!(r.core.request_processing_time.unwrap().nanos(), Some(73_000));
+        assert_eq!(
+            r.core.request_processing_time.unwrap().nanos(),
+            Some(73_000)
+        );
         assert_eq!(r.core.user_agent.unwrap().bytes, b"curl/7.38.0");
         assert!(!r.is_tcp_listener());
     }

@@ -108,7 +108,10 @@ mod tests {
         assert_eq!(r.tls_error_code(), Some(&b"ClientCertUntrusted"[..]));
         assert_eq!(
             r.cert_validity(),
-            (Some(&b"2023-09-21T22:43:21Z"[..]), Some(&b"2026-06-17T22:43:21Z"[..]))
+            (
+                Some(&b"2023-09-21T22:43:21Z"[..]),
+                Some(&b"2026-06-17T22:43:21Z"[..])
+            )
         );
     }
 

@@ -98,7 +98,10 @@ mod tests {
     fn doc_line_with_alpn() {
         let r = parse(DOC_ALPN.as_bytes()).unwrap();
         assert_eq!(r.known_fields, 21);
-        assert_eq!(r.alpn_client_preference_list.unwrap().bytes, br#""h2","http/1.1""#);
+        assert_eq!(
+            r.alpn_client_preference_list.unwrap().bytes,
+            br#""h2","http/1.1""#
+        );
         assert_eq!(r.destination.unwrap().port.value(), 443);
         assert!(r.tls_connection_creation_time.is_none());
     }
@@ -115,7 +118,10 @@ mod tests {
     fn creation_time_and_extra_fields() {
         let line = format!("{DOC_ALPN} 2020-04-01T08:51:40 x y");
         let r = parse(line.as_bytes()).unwrap();
-        assert_eq!(r.tls_connection_creation_time, Some(&b"2020-04-01T08:51:40"[..]));
+        assert_eq!(
+            r.tls_connection_creation_time,
+            Some(&b"2020-04-01T08:51:40"[..])
+        );
         assert_eq!(r.extra.len(), 2);
     }
 

@@ -160,7 +160,10 @@ mod tests {
 
     #[test]
     fn escaped_backslash_before_closing_quote() {
-        assert_eq!(all(r#""a\\" b"#), vec![(r"a\\".into(), true), ("b".into(), false)]);
+        assert_eq!(
+            all(r#""a\\" b"#),
+            vec![(r"a\\".into(), true), ("b".into(), false)]
+        );
     }
 
     #[test]

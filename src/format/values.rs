@@ -13,9 +13,9 @@ pub struct Int<'a>(pub &'a [u8]);
 impl Int<'_> {
     /// The value (saturating; the text has at most 19 digits).
     pub fn value(self) -> u64 {
-        self.0
-            .iter()
-            .fold(0u64, |n, &d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')))
+        self.0.iter().fold(0u64, |n, &d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        })
     }
 }
 
@@ -191,7 +191,9 @@ pub fn endpoint<'a>(
     let s = t.bytes;
     let ok = |ip: &[u8], port: &[u8]| {
         !ip.is_empty()
-            && ip.iter().all(|&b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
+            && ip
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
             && is_digits(port)
             && port.len() <= 5
     };
@@ -213,7 +215,8 @@ pub fn ip<'a>(tok: Token<'a>, field: &'static str) -> Result<Option<&'a [u8]>, P
     let s = t.bytes;
     if !t.quoted
         && !s.is_empty()
-        && s.iter().all(|&b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
+        && s.iter()
+            .all(|&b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
     {
         Ok(Some(s))
     } else {
@@ -471,7 +474,10 @@ mod tests {
             col: 0,
         });
         assert!(tcp.is_tcp_listener());
-        assert_eq!((tcp.method, tcp.url, tcp.protocol), (None, Some(&b"- -"[..]), None));
+        assert_eq!(
+            (tcp.method, tcp.url, tcp.protocol),
+            (None, Some(&b"- -"[..]), None)
+        );
     }
 
     #[test]

@@ -197,7 +197,10 @@ mod tests {
     #[test]
     fn last_line_without_newline() {
         let p = pieces(b"a\nb", 10, 64, 100, false);
-        assert_eq!(p, vec![Piece::Lines(b"a\n".to_vec()), Piece::Lines(b"b".to_vec())]);
+        assert_eq!(
+            p,
+            vec![Piece::Lines(b"a\n".to_vec()), Piece::Lines(b"b".to_vec())]
+        );
     }
 
     #[test]
@@ -227,8 +230,14 @@ mod tests {
             64,
             100,
         );
-        assert_eq!(c.next_piece().unwrap(), Some(Piece::Lines(b"one\ntwo\n".to_vec())));
-        assert_eq!(c.next_piece().unwrap(), Some(Piece::Truncated(b"thr".to_vec())));
+        assert_eq!(
+            c.next_piece().unwrap(),
+            Some(Piece::Lines(b"one\ntwo\n".to_vec()))
+        );
+        assert_eq!(
+            c.next_piece().unwrap(),
+            Some(Piece::Truncated(b"thr".to_vec()))
+        );
         assert!(c.next_piece().is_err());
         assert_eq!(c.next_piece().unwrap(), None);
     }

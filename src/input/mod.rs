@@ -137,7 +137,10 @@ mod tests {
 
     #[test]
     fn raw_passes_through() {
-        assert_eq!(read_all(b"plain\n".to_vec()).unwrap(), (false, b"plain\n".to_vec()));
+        assert_eq!(
+            read_all(b"plain\n".to_vec()).unwrap(),
+            (false, b"plain\n".to_vec())
+        );
         assert_eq!(read_all(Vec::new()).unwrap(), (false, Vec::new()));
         assert_eq!(read_all(vec![0x1f]).unwrap(), (false, vec![0x1f]));
     }
@@ -151,7 +154,9 @@ mod tests {
 
     #[test]
     fn truncated_gzip_is_an_error() {
-        let data: Vec<u8> = (0..20_000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let data: Vec<u8> = (0..20_000)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect();
         let whole = gz(&data);
         let cut = whole[..whole.len() / 2].to_vec();
         assert!(read_all(cut).is_err());

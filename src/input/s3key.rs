@@ -56,6 +56,9 @@ mod tests {
         assert_eq!(parse("access.log"), None);
         assert_eq!(parse("ELBAccessLogTestFile"), None);
         assert_eq!(parse("12345_elasticloadbalancing_us-east-1_x_y.log"), None);
-        assert_eq!(parse("123456789012_elasticloadbalancing_us-east-1_x.txt"), None);
+        assert_eq!(
+            parse("123456789012_elasticloadbalancing_us-east-1_x.txt"),
+            None
+        );
     }
 }

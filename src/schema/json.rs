@@ -467,12 +467,18 @@ mod tests {
 
     #[test]
     fn plain_ascii_is_copied() {
-        assert_eq!(escaped(b"curl/7.46.0 long enough for words", false), "\"curl/7.46.0 long enough for words\"");
+        assert_eq!(
+            escaped(b"curl/7.46.0 long enough for words", false),
+            "\"curl/7.46.0 long enough for words\""
+        );
     }
 
     #[test]
     fn specials_are_escaped() {
-        assert_eq!(escaped(b"a\"b\\c\nd\x01e\tf", false), r#""a\"b\\c\nd\u0001e\tf""#);
+        assert_eq!(
+            escaped(b"a\"b\\c\nd\x01e\tf", false),
+            r#""a\"b\\c\nd\u0001e\tf""#
+        );
         round_trip(b"GET \"quoted\" \\ path\x7f\x1f end of a longer string");
     }
 

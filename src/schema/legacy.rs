@@ -102,7 +102,12 @@ fn http(
         w.opt_token("redirect_url", a.redirect_url);
         w.opt_token("error_reason", a.error_reason);
         opt_list(w, "target_port_list", a.target_port_list, b' ');
-        opt_list(w, "target_status_code_list", a.target_status_code_list, b' ');
+        opt_list(
+            w,
+            "target_status_code_list",
+            a.target_status_code_list,
+            b' ',
+        );
         w.opt_token("classification", a.classification);
         w.opt_token("classification_reason", a.classification_reason);
         w.opt_token("conn_trace_id", a.conn_trace_id);
@@ -146,7 +151,10 @@ fn nlb(w: &mut EventWriter<'_>, r: &NlbRecord<'_>, style: &EventStyle) {
     w.opt_token("alpn_fe_protocol", r.alpn_fe_protocol);
     w.opt_token("alpn_be_protocol", r.alpn_be_protocol);
     w.opt_token("alpn_client_preference_list", r.alpn_client_preference_list);
-    w.opt_str("tls_connection_creation_time", r.tls_connection_creation_time);
+    w.opt_str(
+        "tls_connection_creation_time",
+        r.tls_connection_creation_time,
+    );
     extra_fields(w, &r.extra);
 }
 

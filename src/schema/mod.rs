@@ -85,7 +85,10 @@ pub fn write_record(w: &mut EventWriter<'_>, record: &Record<'_>, style: &EventS
 pub enum Failure<'a> {
     Parse(ParseError<'a>),
     /// The line is `len` bytes, over the `limit`; the message holds its first `limit` bytes.
-    TooLong { len: u64, limit: usize },
+    TooLong {
+        len: u64,
+        limit: usize,
+    },
     /// The input ended (or broke) in the middle of this line.
     Truncated,
 }

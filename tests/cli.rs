@@ -1,0 +1,468 @@
+//! Runs the `elbship` binary as a user would: inputs, gzip, ordering, errors, exit codes.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::{at, fixture, parse_event};
+use flate2::write::GzEncoder;
+use serde_json::Value;
+
+fn elbship() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_elbship"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SOURCE_DATE_EPOCH", "1700000000");
+    cmd
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = elbship()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+fn events(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .expect("stdout is UTF-8")
+        .lines()
+        .map(parse_event)
+        .collect()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(fixture(name)).unwrap()
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("elbship-test-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn file(&self, name: &str, data: &[u8]) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, data).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Classic lines numbered through the client port and request path, `n` of them.
+fn numbered_lines(n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        writeln!(
+            out,
+            "2015-05-13T23:39:43.945958Z my-lb 192.168.131.39:{} 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 \"GET http://www.example.com:80/item/{i} HTTP/1.1\" \"curl/7.38.0\" - -",
+            i % 60000
+        )
+        .unwrap();
+    }
+    out
+}
+
+#[test]
+fn stdin_and_file_give_identical_output() {
+    let from_file = run(&["fixtures/alb.log"], b"");
+    let from_stdin = run(&["--source", "fixtures/alb.log"], &read("alb.log"));
+    let dash = run(&["--source", "fixtures/alb.log", "-"], &read("alb.log"));
+    assert!(from_file.status.success(), "{}", stderr(&from_file));
+    assert_eq!(from_file.stdout, from_stdin.stdout);
+    assert_eq!(from_file.stdout, dash.stdout);
+    assert_eq!(events(&from_file).len(), 12);
+}
+
+#[test]
+fn gzip_and_raw_give_identical_output_whatever_the_name() {
+    let raw = read("classic.log");
+    let tmp = TempDir::new("gzname");
+    let disguised = tmp.file("classic.log", &gzip(&raw)); // gzip without .gz in its name
+    let plain = run(&["--source", "x", "-"], &raw);
+    let gz = run(&["--source", "x", "-"], &gzip(&raw));
+    assert_eq!(plain.stdout, gz.stdout);
+    let from_file = run(&[&disguised], b"");
+    assert!(from_file.status.success(), "{}", stderr(&from_file));
+    assert_eq!(events(&from_file).len(), 19);
+    assert!(events(&from_file).iter().all(|e| at(e, "tags").is_none()));
+}
+
+#[test]
+fn every_member_of_a_multi_member_gzip_is_read() {
+    let mut two = gzip(&read("alb.log"));
+    two.extend(gzip(&read("nlb.log")));
+    let out = run(&[], &two);
+    assert!(out.status.success());
+    let ev = events(&out);
+    assert_eq!(ev.len(), 14);
+    assert_eq!(at(&ev[13], "aws.elb.type"), Some(&Value::from("tls")));
+}
+
+#[test]
+fn truncated_gzip_names_the_file_keeps_earlier_events_and_exits_1() {
+    let data = numbered_lines(50_000);
+    let gz = gzip(&data);
+    let tmp = TempDir::new("trunc");
+    let cut = tmp.file("cut.log.gz", &gz[..gz.len() / 2]);
+    let out = run(&["--block-size", "64K", &cut, "fixtures/nlb.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("cut.log.gz") && err.contains("gzip"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line per problem: {err}");
+    let ev = events(&out);
+    assert!(
+        ev.len() > 10_000,
+        "events before the cut are written ({})",
+        ev.len()
+    );
+    // the other input is still processed, after the broken one
+    assert_eq!(
+        at(ev.last().unwrap(), "aws.elb.type"),
+        Some(&Value::from("tls"))
+    );
+    // in order, and only the last line of the broken file may be a failure event
+    let broken: Vec<&Value> = ev.iter().filter(|e| at(e, "tags").is_some()).collect();
+    assert!(broken.len() <= 1);
+    for (i, e) in ev.iter().take(ev.len() - 3).enumerate() {
+        let path = at(e, "url.path").unwrap().as_str().unwrap();
+        assert_eq!(path, format!("/item/{i}"));
+    }
+}
+
+#[test]
+fn unreadable_input_is_reported_and_the_others_processed() {
+    let out = run(&["fixtures/nope.log", "fixtures/nlb.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("fixtures/nope.log: cannot open: no such file"));
+    assert_eq!(events(&out).len(), 2);
+    let dir = run(&["fixtures"], b"");
+    assert_eq!(dir.status.code(), Some(1));
+    assert!(stderr(&dir).contains("directory"), "{}", stderr(&dir));
+}
+
+#[test]
+fn mixed_formats_in_one_file() {
+    let mut mixed = Vec::new();
+    for name in ["nlb.log", "classic.log", "alb_connection.log", "alb.log"] {
+        mixed.extend(read(name));
+    }
+    let out = run(&[], &mixed);
+    let ev = events(&out);
+    assert_eq!(ev.len(), 2 + 19 + 2 + 12);
+    assert_eq!(at(&ev[0], "aws.elb.type"), Some(&Value::from("tls")));
+    assert_eq!(
+        at(&ev[2], "aws.elb.name"),
+        Some(&Value::from("my-loadbalancer"))
+    );
+    assert_eq!(at(&ev[21], "client.port"), Some(&Value::from(36280)));
+    assert_eq!(at(&ev[23], "aws.elb.type"), Some(&Value::from("http")));
+    assert!(ev.iter().all(|e| at(e, "tags").is_none()));
+}
+
+#[test]
+fn output_order_is_input_order_for_any_thread_count() {
+    let data = numbered_lines(200_000);
+    let one = run(&["-j", "1", "--block-size", "64K"], &data);
+    let eight = run(&["-j", "8", "--block-size", "64K"], &data);
+    assert!(one.status.success() && eight.status.success());
+    assert_eq!(one.stdout, eight.stdout);
+    let text = String::from_utf8(eight.stdout).unwrap();
+    let mut n = 0;
+    for (i, line) in text.lines().enumerate() {
+        let needle = format!("\"path\":\"/item/{i}\"");
+        assert!(line.contains(&needle), "line {i} out of order");
+        n += 1;
+    }
+    assert_eq!(n, 200_000);
+}
+
+#[test]
+fn same_input_gives_byte_identical_output() {
+    let mut input = read("malformed.log");
+    input.extend(read("alb.log"));
+    let a = run(&[], &input);
+    let b = run(&["-j", "3"], &input);
+    assert_eq!(a.stdout, b.stdout);
+    assert!(!a.stdout.is_empty());
+}
+
+#[test]
+fn closed_stdout_exits_quietly_with_0() {
+    let data = numbered_lines(300_000);
+    let mut child = elbship()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take()); // like `| head -c 100`
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let _ = feeder.join();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(err, "");
+}
+
+#[test]
+fn head_in_a_shell_pipeline() {
+    let tmp = TempDir::new("head");
+    let big = tmp.file("big.log", &numbered_lines(200_000));
+    let out = Command::new("bash")
+        .arg("-o")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(format!("{} {big} | head -1", env!("CARGO_BIN_EXE_elbship")))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn strict_exits_3_on_parse_failures_and_0_without() {
+    let loose = run(&["fixtures/malformed.log"], b"");
+    assert_eq!(loose.status.code(), Some(0));
+    let strict = run(&["--strict", "fixtures/malformed.log"], b"");
+    assert_eq!(strict.status.code(), Some(3));
+    let ev = events(&strict);
+    assert_eq!(ev.len(), 4);
+    for e in &ev {
+        assert_eq!(
+            at(e, "tags"),
+            Some(&serde_json::json!(["_grokparsefailure"]))
+        );
+        assert_eq!(
+            at(e, "@timestamp"),
+            Some(&Value::from("2023-11-14T22:13:20.000Z"))
+        );
+    }
+    let clean = run(&["--strict", "fixtures/alb.log"], b"");
+    assert_eq!(clean.status.code(), Some(0));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["--schema", "nope"][..],
+        &["--add-field", "novalue"],
+        &["--add-field", "a=1", "--add-field", "a.b=2"],
+        &["-j", "0"],
+        &["--max-line-bytes", "0"],
+        &["-", "-"],
+    ] {
+        let out = run(args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn static_fields_tags_and_no_message() {
+    let out = run(
+        &[
+            "--add-field",
+            "labels.env=prod",
+            "--add-field",
+            "labels.team=web",
+            "--add-field",
+            "cloud.service.name=elb",
+            "--add-field",
+            "aws.elb.name=ignored",
+            "--tag",
+            "elb",
+            "--tag",
+            "prod",
+            "--no-message",
+            "fixtures/alb.log",
+            "fixtures/malformed.log",
+        ],
+        b"",
+    );
+    let ev = events(&out);
+    let first = &ev[0];
+    assert_eq!(
+        at(first, "labels"),
+        Some(&serde_json::json!({"env": "prod", "team": "web"}))
+    );
+    assert_eq!(at(first, "cloud.provider"), Some(&Value::from("aws")));
+    assert_eq!(at(first, "cloud.service.name"), Some(&Value::from("elb")));
+    // a value parsed from the line wins over --add-field
+    assert_eq!(
+        at(first, "aws.elb.name"),
+        Some(&Value::from("app/my-loadbalancer/50dc6c495c0c9188"))
+    );
+    assert_eq!(at(first, "tags"), Some(&serde_json::json!(["elb", "prod"])));
+    assert!(at(first, "message").is_none());
+    // failure events keep the message and add the failure tag after the user's
+    let failure = &ev[12];
+    assert_eq!(
+        at(failure, "tags"),
+        Some(&serde_json::json!(["elb", "prod", "_grokparsefailure"]))
+    );
+    assert!(at(failure, "message").is_some());
+    assert_eq!(at(failure, "labels.env"), Some(&Value::from("prod")));
+}
+
+#[test]
+fn s3_style_names_give_account_and_region() {
+    let tmp = TempDir::new("s3");
+    let name = "123456789012_elasticloadbalancing_eu-west-1_app.my-lb.50dc6c495c0c9188_20180702T2225Z_10.0.0.1_abcd1234.log.gz";
+    let path = tmp.file(name, &gzip(&read("alb.log")));
+    let ev = events(&run(&[&path], b""));
+    assert_eq!(
+        at(&ev[0], "cloud.account.id"),
+        Some(&Value::from("123456789012"))
+    );
+    assert_eq!(at(&ev[0], "cloud.region"), Some(&Value::from("eu-west-1")));
+    assert_eq!(
+        at(&ev[0], "log.file.path"),
+        Some(&Value::from(path.as_str()))
+    );
+    let stdin = events(&run(
+        &["--source", &format!("s3://bucket/AWSLogs/{name}")],
+        &read("alb.log"),
+    ));
+    assert_eq!(
+        at(&stdin[0], "cloud.region"),
+        Some(&Value::from("eu-west-1"))
+    );
+}
+
+#[test]
+fn long_lines_become_truncated_failure_events_and_memory_stays_bounded() {
+    let mut data = read("nlb.log");
+    data.extend(std::iter::repeat_n(b'x', 5_000_000));
+    data.push(b'\n');
+    data.extend(read("nlb.log"));
+    let out = run(&["--max-line-bytes", "64K", "--block-size", "16K"], &data);
+    assert_eq!(out.status.code(), Some(0));
+    let ev = events(&out);
+    assert_eq!(ev.len(), 5);
+    let long = &ev[2];
+    assert_eq!(at(long, "message").unwrap().as_str().unwrap().len(), 65536);
+    let why = at(long, "error.message").unwrap().as_str().unwrap();
+    assert!(why.contains("5000000 bytes"), "{why}");
+    assert_eq!(at(&ev[4], "aws.elb.type"), Some(&Value::from("tls")));
+}
+
+#[test]
+fn binary_garbage_invalid_utf8_crlf_and_empty_lines() {
+    let mut data = Vec::new();
+    let alb = read("alb.log");
+    let first = alb.split(|&b| b == b'\n').next().unwrap();
+    let bad_ua: Vec<u8> = String::from_utf8_lossy(first)
+        .replace("curl/7.46.0", "cu\u{1}rl\tx")
+        .into_bytes()
+        .iter()
+        .flat_map(|&b| if b == b'x' { vec![0xff, 0xfe] } else { vec![b] })
+        .collect();
+    data.extend_from_slice(&bad_ua);
+    data.extend_from_slice(b"\r\n\n\r\n");
+    data.extend_from_slice(b"\x00\x01\x02\xff garbage \x1b[31m\n");
+    data.extend_from_slice(first);
+    data.extend_from_slice(b"\r\n");
+    let out = run(&["--stats=json"], &data);
+    assert_eq!(out.status.code(), Some(0));
+    let ev = events(&out);
+    assert_eq!(ev.len(), 3, "empty lines skipped");
+    let ua = at(&ev[0], "user_agent.original").unwrap().as_str().unwrap();
+    assert_eq!(ua, "cu\u{1}rl\t\u{fffd}\u{fffd}");
+    assert_eq!(
+        at(&ev[1], "tags"),
+        Some(&serde_json::json!(["_grokparsefailure"]))
+    );
+    assert!(!at(&ev[2], "message")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .ends_with('\r'));
+    let stats: Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert_eq!(stats["lines"], 5);
+    assert_eq!(stats["empty_lines"], 2);
+    assert_eq!(stats["events"], 3);
+    assert_eq!(stats["parse_failures"], 1);
+}
+
+#[test]
+fn stats_go_to_stderr_only_when_asked_or_on_a_terminal() {
+    let quiet = run(&["fixtures/alb.log"], b"");
+    assert_eq!(stderr(&quiet), "");
+    let text = run(&["--stats", "fixtures/alb.log"], b"");
+    let line = stderr(&text);
+    assert!(
+        line.starts_with("elbship: 12 lines read, 12 events (0 parse failures)"),
+        "{line}"
+    );
+    assert_eq!(text.stdout, quiet.stdout);
+}
+
+#[test]
+fn empty_input_and_empty_file() {
+    let tmp = TempDir::new("empty");
+    let empty = tmp.file("empty.log", b"");
+    let out = run(&[&empty], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert!(run(&[], b"").stdout.is_empty());
+}
+
+#[test]
+fn help_lists_exit_codes() {
+    let out = elbship().arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        help.contains("Exit codes:") && help.contains("--strict"),
+        "{help}"
+    );
+    assert!(Path::new(env!("CARGO_BIN_EXE_elbship")).exists());
+}
