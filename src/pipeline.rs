@@ -252,7 +252,7 @@ fn read_inputs(
             }
         };
         let gzip = opened.gzip;
-        let raw_bytes = Arc::clone(&opened.raw_bytes);
+        let compressed_bytes = opened.compressed_bytes.clone();
         let mut chunker = Chunker::new(opened.reader, config.block_size, config.max_line_bytes);
         loop {
             if slot_rx.recv().is_err() {
@@ -265,7 +265,9 @@ fn read_inputs(
                     let _ = done_tx.send(Done {
                         seq,
                         outcome: Outcome::InputDone {
-                            bytes_in: raw_bytes.load(Ordering::Relaxed),
+                            bytes_in: compressed_bytes
+                                .as_ref()
+                                .map_or(chunker.bytes_read(), |c| c.load(Ordering::Relaxed)),
                             bytes_decoded: chunker.bytes_read(),
                         },
                     });
@@ -327,7 +329,8 @@ pub fn encode_piece(
     let mut out = Vec::new();
     match piece {
         Piece::Lines(block) => {
-            out.reserve(block.len() * 2 + block.len() / 4);
+            // ALB events run about 3.7x the line's size (the message is one copy): room for 4x
+            out.reserve(block.len() * 4 + 4096);
             let mut w = EventWriter::new(&mut out, statics);
             let mut start = 0;
             for nl in memchr_iter(b'\n', &block) {

@@ -60,8 +60,9 @@ impl<R: Read> Read for Counted<R> {
 pub struct Opened {
     pub reader: Box<dyn Read + Send>,
     pub gzip: bool,
-    /// Bytes read from the file or stdin itself (compressed bytes for gzip).
-    pub raw_bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// For gzip: the compressed bytes read so far (raw inputs are not wrapped in a counter, so
+    /// that reads go straight into the caller's buffer; their size is what the reader hands out).
+    pub compressed_bytes: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// Opens an input and sniffs it: gzip (any number of members) or raw.
@@ -83,12 +84,7 @@ pub fn open(input: &Input) -> io::Result<Opened> {
 }
 
 /// Wraps `source` in a gzip decoder if it starts with the gzip magic bytes.
-pub fn sniff(source: Box<dyn Read + Send>) -> io::Result<Opened> {
-    let raw_bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let mut source = Counted {
-        inner: source,
-        count: raw_bytes.clone(),
-    };
+pub fn sniff(mut source: Box<dyn Read + Send>) -> io::Result<Opened> {
     let mut head = [0u8; 2];
     let mut got = 0;
     while got < head.len() {
@@ -101,17 +97,22 @@ pub fn sniff(source: Box<dyn Read + Send>) -> io::Result<Opened> {
     }
     let whole = Cursor::new(head[..got].to_vec()).chain(source);
     if head[..got] == GZIP_MAGIC {
-        let buffered = BufReader::with_capacity(GZIP_READ_BUFFER, whole);
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counted = Counted {
+            inner: whole,
+            count: count.clone(),
+        };
+        let buffered = BufReader::with_capacity(GZIP_READ_BUFFER, counted);
         Ok(Opened {
             reader: Box::new(MultiGzDecoder::new(buffered)),
             gzip: true,
-            raw_bytes,
+            compressed_bytes: Some(count),
         })
     } else {
         Ok(Opened {
             reader: Box::new(whole),
             gzip: false,
-            raw_bytes,
+            compressed_bytes: None,
         })
     }
 }

@@ -79,7 +79,7 @@ impl<'w> EventWriter<'w> {
     }
 
     /// Opens object `key` inside the current object; written only if something goes in it.
-    #[inline]
+    #[inline(always)]
     pub fn open(&mut self, key: &'static str) {
         debug_assert!(self.depth < MAX_DEPTH, "objects nested too deep");
         let node = self.static_child(key);
@@ -92,7 +92,7 @@ impl<'w> EventWriter<'w> {
     }
 
     /// Closes the current object, merging in the static fields it has not written.
-    #[inline]
+    #[inline(always)]
     pub fn close(&mut self) {
         let frame = self.frames[self.depth - 1];
         if frame.node != NO_NODE {
@@ -135,7 +135,7 @@ impl<'w> EventWriter<'w> {
     }
 
     /// Writes `"key":` (with a comma when needed) in the innermost materialized object.
-    #[inline]
+    #[inline(always)]
     fn raw_key(&mut self, key: &[u8]) {
         let parent = &mut self.frames[self.materialized - 1];
         if parent.fields > 0 {
@@ -148,9 +148,11 @@ impl<'w> EventWriter<'w> {
     }
 
     /// Starts field `key` in the current object.
-    #[inline]
+    #[inline(always)]
     pub fn key(&mut self, key: &'static str) {
-        self.materialize();
+        if self.materialized < self.depth {
+            self.materialize();
+        }
         let frame = self.frames[self.depth - 1];
         if frame.node != NO_NODE {
             let child = self.statics.child(frame.node, key);
@@ -162,21 +164,21 @@ impl<'w> EventWriter<'w> {
     }
 
     /// A string field from the log (bytes as logged, JSON-escaped).
-    #[inline]
+    #[inline(always)]
     pub fn str(&mut self, key: &'static str, value: &[u8]) {
         self.key(key);
         write_str(self.out, value, false);
     }
 
     /// A string field from a log token: a quoted token's `\"` and `\\` are AWS escapes.
-    #[inline]
+    #[inline(always)]
     pub fn token(&mut self, key: &'static str, value: Token<'_>) {
         self.key(key);
         write_str(self.out, value.bytes, value.quoted);
     }
 
     /// Optional string token.
-    #[inline]
+    #[inline(always)]
     pub fn opt_token(&mut self, key: &'static str, value: Option<Token<'_>>) {
         if let Some(v) = value {
             self.token(key, v);
@@ -184,7 +186,7 @@ impl<'w> EventWriter<'w> {
     }
 
     /// Optional string.
-    #[inline]
+    #[inline(always)]
     pub fn opt_str(&mut self, key: &'static str, value: Option<&[u8]>) {
         if let Some(v) = value {
             self.str(key, v);
@@ -192,7 +194,7 @@ impl<'w> EventWriter<'w> {
     }
 
     /// A string known to need no escaping.
-    #[inline]
+    #[inline(always)]
     pub fn plain(&mut self, key: &'static str, value: &str) {
         self.key(key);
         self.out.push(b'"');
@@ -201,7 +203,7 @@ impl<'w> EventWriter<'w> {
     }
 
     /// A string made of two pieces (`?` + query, NLB time + `Z`).
-    #[inline]
+    #[inline(always)]
     pub fn str_concat(&mut self, key: &'static str, first: &[u8], second: &[u8]) {
         self.key(key);
         self.out.push(b'"');
@@ -211,13 +213,13 @@ impl<'w> EventWriter<'w> {
     }
 
     /// A validated integer, written from its text.
-    #[inline]
+    #[inline(always)]
     pub fn int(&mut self, key: &'static str, value: Int<'_>) {
         self.key(key);
         write_int_text(self.out, value.0);
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn opt_int(&mut self, key: &'static str, value: Option<Int<'_>>) {
         if let Some(v) = value {
             self.int(key, v);
@@ -225,14 +227,14 @@ impl<'w> EventWriter<'w> {
     }
 
     /// A validated decimal, written from its text as a JSON float (`2` → `2.0`, `-1` → `-1.0`).
-    #[inline]
+    #[inline(always)]
     pub fn decimal(&mut self, key: &'static str, value: Decimal<'_>) {
         self.key(key);
         write_decimal_text(self.out, value.0);
     }
 
     /// A validated decimal written as it is (an integer stays an integer).
-    #[inline]
+    #[inline(always)]
     pub fn number(&mut self, key: &'static str, value: Decimal<'_>) {
         self.key(key);
         match value.0.iter().position(|&b| b == b'.') {
@@ -241,21 +243,21 @@ impl<'w> EventWriter<'w> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn u64(&mut self, key: &'static str, value: u64) {
         self.key(key);
         write_u64(self.out, value);
     }
 
     /// A JSON value written verbatim (it must already be valid JSON).
-    #[inline]
+    #[inline(always)]
     pub fn raw(&mut self, key: &'static str, json: &[u8]) {
         self.key(key);
         self.out.extend_from_slice(json);
     }
 
     /// An array of strings: the pieces of `list` split on `sep`.
-    #[inline]
+    #[inline(always)]
     pub fn split_list(&mut self, key: &'static str, list: Token<'_>, sep: u8) {
         self.key(key);
         self.out.push(b'[');
@@ -299,16 +301,67 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// True if any of the 8 bytes in `w` is `"`, `\`, a control byte or non-ASCII.
+/// A mask with the high bit set in each byte of `w` that is `"`, `\`, a control byte or
+/// non-ASCII. Its lowest set bit marks exactly the first such byte (a false positive can only
+/// appear above a true one: borrows run upward).
 #[inline(always)]
-fn word_needs_care(w: u64) -> bool {
+fn care_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    let quote = has_zero(w ^ (ONES * b'"' as u64));
-    let backslash = has_zero(w ^ (ONES * b'\\' as u64));
-    (control | quote | backslash | (w & HIGH)) != 0
+    let quote = zero_byte(w ^ (ONES * b'"' as u64));
+    let backslash = zero_byte(w ^ (ONES * b'\\' as u64));
+    control | quote | backslash | (w & HIGH)
+}
+
+/// The offset of the first byte at or after `i` that needs care, or `s.len()`.
+#[inline(always)]
+fn skip_clean(s: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while let Some(chunk) = s.get(i..i + 16) {
+        let mask = sse2_care_mask(chunk);
+        if mask != 0 {
+            return i + mask.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    while let Some(chunk) = s.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let mask = care_mask(u64::from_le_bytes(word));
+        if mask != 0 {
+            return i + (mask.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && CLASS[s[i] as usize] == 0 {
+        i += 1;
+    }
+    i
+}
+
+/// Bit `k` set when byte `k` of the 16-byte `chunk` is `"`, `\`, a control byte or non-ASCII.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn sse2_care_mask(chunk: &[u8]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    assert!(chunk.len() >= 16);
+    // SAFETY: SSE2 is part of the x86_64 baseline, so these instructions always exist; the
+    // unaligned load reads 16 bytes from `chunk`, which the assert above proves are in bounds.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // unsigned v <= 0x1f  <=>  min(v, 0x1f) == v
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        // the high bit of v itself flags non-ASCII bytes
+        let any = _mm_or_si128(_mm_or_si128(quote, backslash), _mm_or_si128(control, v));
+        _mm_movemask_epi8(any) as u32
+    }
 }
 
 /// Writes `s` as a JSON string (with quotes). When `aws_escaped`, `\"` and `\\` in `s` are
@@ -327,23 +380,7 @@ pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
     let mut start = 0;
     let mut i = 0;
     while i < s.len() {
-        // skip 8 clean bytes at a time
-        while i + 8 <= s.len() {
-            let word = u64::from_le_bytes([
-                s[i],
-                s[i + 1],
-                s[i + 2],
-                s[i + 3],
-                s[i + 4],
-                s[i + 5],
-                s[i + 6],
-                s[i + 7],
-            ]);
-            if word_needs_care(word) {
-                break;
-            }
-            i += 8;
-        }
+        i = skip_clean(s, i);
         if i >= s.len() {
             break;
         }
@@ -355,6 +392,10 @@ pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
                 if b == b'\\' && aws_escaped && matches!(s.get(i + 1), Some(b'"' | b'\\')) {
                     out.extend_from_slice(&s[i..i + 2]);
                     i += 2;
+                } else if b == b'"' || b == b'\\' {
+                    // the common case (a request line is full of quotes): no call
+                    out.extend_from_slice(&[b'\\', b]);
+                    i += 1;
                 } else {
                     write_escape(out, b);
                     i += 1;
@@ -503,6 +544,33 @@ mod tests {
             b"12345678\x80abcdefgh\xc3",
         ] {
             round_trip(s);
+        }
+    }
+
+    /// The vector scans agree with the byte table at every offset, for every kind of byte.
+    #[test]
+    fn skip_clean_finds_the_first_special_byte_at_every_offset() {
+        for special in [b'"', b'\\', 0u8, 0x1f, 0x7f, 0x80, 0xc3, 0xff, b'\n'] {
+            for len in 0..48 {
+                for at in 0..=len {
+                    let mut s = vec![b'a'; len];
+                    if at < len {
+                        s[at] = special;
+                    }
+                    let expected = s
+                        .iter()
+                        .position(|&b| CLASS[b as usize] != 0)
+                        .unwrap_or(len);
+                    assert_eq!(
+                        skip_clean(&s, 0),
+                        expected,
+                        "byte {special:#x} at {at} of {len}"
+                    );
+                    if at > 0 {
+                        assert_eq!(skip_clean(&s, at - 1), expected.max(at - 1));
+                    }
+                }
+            }
         }
     }
 
