@@ -8,11 +8,15 @@ use elbship::format;
 use elbship::schema::{self, EventStyle, EventWriter, Schema, StaticFields};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
     let raw = std::fs::read(path).unwrap();
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out).unwrap();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .unwrap();
         out
     } else {
         raw
@@ -20,7 +24,9 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn lines(data: &[u8]) -> Vec<&[u8]> {
-    data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect()
+    data.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 fn bench_parsers(c: &mut Criterion) {
@@ -50,9 +56,14 @@ fn bench_encoder(c: &mut Criterion) {
     let data = fixture("sample-alb.log.gz");
     let lines = lines(&data);
     let bytes: usize = lines.iter().map(|l| l.len()).sum();
-    let records: Vec<_> = lines.iter().map(|l| format::parse_line(l).unwrap()).collect();
+    let records: Vec<_> = lines
+        .iter()
+        .map(|l| format::parse_line(l).unwrap())
+        .collect();
     let mut statics = StaticFields::default();
-    statics.insert("log.file.path", "sample-alb.log.gz").unwrap();
+    statics
+        .insert("log.file.path", "sample-alb.log.gz")
+        .unwrap();
     let mut group = c.benchmark_group("encode");
     group.throughput(Throughput::Bytes(bytes as u64));
     for (name, schema) in [("alb_ecs", Schema::Ecs), ("alb_legacy", Schema::Legacy)] {

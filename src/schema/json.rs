@@ -304,6 +304,7 @@ static CLASS: [u8; 256] = {
 /// A mask with the high bit set in each byte of `w` that is `"`, `\`, a control byte or
 /// non-ASCII. Its lowest set bit marks exactly the first such byte (a false positive can only
 /// appear above a true one: borrows run upward).
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline(always)]
 fn care_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -316,6 +317,7 @@ fn care_mask(w: u64) -> u64 {
 }
 
 /// The offset of the first byte at or after `i` that needs care, or `s.len()`.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline(always)]
 fn skip_clean(s: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
@@ -376,49 +378,76 @@ pub fn write_str(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
 /// [`write_str`] without the surrounding quotes.
 #[inline]
 pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
-    out.reserve(s.len() + 2);
-    let mut start = 0;
+    out.reserve(s.len() + 16);
     let mut i = 0;
-    while i < s.len() {
-        i = skip_clean(s, i);
-        if i >= s.len() {
-            break;
-        }
-        let b = s[i];
-        match CLASS[b as usize] {
-            0 => i += 1,
-            1 => {
-                out.extend_from_slice(&s[start..i]);
-                if b == b'\\' && aws_escaped && matches!(s.get(i + 1), Some(b'"' | b'\\')) {
-                    out.extend_from_slice(&s[i..i + 2]);
-                    i += 2;
-                } else if b == b'"' || b == b'\\' {
-                    // the common case (a request line is full of quotes): no call
-                    out.extend_from_slice(&[b'\\', b]);
-                    i += 1;
-                } else {
-                    write_escape(out, b);
-                    i += 1;
-                }
-                start = i;
+    loop {
+        i = copy_clean(out, s, i);
+        let Some(&b) = s.get(i) else {
+            return;
+        };
+        if CLASS[b as usize] == 1 {
+            if b == b'\\' && aws_escaped && matches!(s.get(i + 1), Some(b'"' | b'\\')) {
+                out.extend_from_slice(&s[i..i + 2]);
+                i += 2;
+            } else if b == b'"' || b == b'\\' {
+                // the common case (a request line is full of quotes): no call
+                out.extend_from_slice(&[b'\\', b]);
+                i += 1;
+            } else {
+                write_escape(out, b);
+                i += 1;
             }
-            _ => {
-                // one non-ASCII character: a UTF-8 sequence is at most 4 bytes long
-                let window = &s[i..(i + 4).min(s.len())];
-                let chunk = window.utf8_chunks().next();
-                match chunk.as_ref().and_then(|c| c.valid().chars().next()) {
-                    Some(c) => i += c.len_utf8(),
-                    None => {
-                        out.extend_from_slice(&s[start..i]);
-                        out.extend_from_slice("\u{FFFD}".as_bytes());
-                        i += chunk.map_or(1, |c| c.invalid().len().max(1));
-                        start = i;
-                    }
-                }
+            continue;
+        }
+        // one non-ASCII character: a UTF-8 sequence is at most 4 bytes long
+        let window = &s[i..(i + 4).min(s.len())];
+        let chunk = window.utf8_chunks().next();
+        match chunk.as_ref().and_then(|c| c.valid().chars().next()) {
+            Some(c) => {
+                out.extend_from_slice(&s[i..i + c.len_utf8()]);
+                i += c.len_utf8();
+            }
+            None => {
+                out.extend_from_slice("\u{FFFD}".as_bytes());
+                i += chunk.map_or(1, |c| c.invalid().len().max(1));
             }
         }
     }
-    out.extend_from_slice(&s[start..]);
+}
+
+/// Copies the bytes of `s` from `i` that need no escaping to `out`; returns where it stopped.
+///
+/// On x86_64 it copies 16 bytes at a time with fixed-size moves and takes back what follows
+/// the first special byte (cheaper than a `memcpy` call per run of clean bytes).
+#[inline(always)]
+fn copy_clean(out: &mut Vec<u8>, s: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        while let Some(chunk) = s.get(i..i + 16) {
+            let mask = sse2_care_mask(chunk);
+            out.extend_from_slice(chunk);
+            if mask != 0 {
+                let clean = mask.trailing_zeros() as usize;
+                out.truncate(out.len() - (16 - clean));
+                return i + clean;
+            }
+            i += 16;
+        }
+        while let Some(&b) = s.get(i) {
+            if CLASS[b as usize] != 0 {
+                break;
+            }
+            out.push(b);
+            i += 1;
+        }
+        i
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let end = skip_clean(s, i);
+        out.extend_from_slice(&s[i..end]);
+        end
+    }
 }
 
 #[cold]
@@ -569,6 +598,34 @@ mod tests {
                     if at > 0 {
                         assert_eq!(skip_clean(&s, at - 1), expected.max(at - 1));
                     }
+                }
+            }
+        }
+    }
+
+    /// Every special byte at every position of strings up to 40 bytes: same as serde_json.
+    #[test]
+    fn escaping_matches_a_reference_at_every_position() {
+        let specials: [&[u8]; 9] = [
+            b"\"",
+            b"\\",
+            b"\n",
+            b"\x01",
+            b"\x7f",
+            "é".as_bytes(),
+            "日".as_bytes(),
+            b"\xff",
+            b"\xe6\x97",
+        ];
+        for special in specials {
+            for len in 0..40 {
+                for at in 0..=len {
+                    let mut s: Vec<u8> = (0..len).map(|k| b'a' + (k % 26) as u8).collect();
+                    s.splice(at..at, special.iter().copied());
+                    let expected = serde_json::to_string(&String::from_utf8_lossy(&s)).unwrap();
+                    let got = escaped(&s, false);
+                    let back: String = serde_json::from_str(&got).unwrap();
+                    assert_eq!(back, String::from_utf8_lossy(&s), "{got} vs {expected}");
                 }
             }
         }
