@@ -5,6 +5,8 @@
 //! `format`, `stats`, `clock`, `error`; nothing imports upward. `format` and `schema` are pure
 //! (no I/O, no threads).
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod app;
 pub mod cli;
 pub mod clock;

@@ -49,12 +49,6 @@ fn seconds(w: &mut EventWriter<'_>, key: &'static str, value: Option<Decimal<'_>
     }
 }
 
-fn extra_fields(w: &mut EventWriter<'_>, extra: &Extra<'_>) {
-    if !extra.is_empty() {
-        w.token_list("extra_fields", extra.iter());
-    }
-}
-
 /// Classic ELB and ALB: the same core, plus ALB's own fields when `alb` is given.
 fn http(
     w: &mut EventWriter<'_>,
@@ -172,7 +166,7 @@ fn http(
     if let Some(a) = alb {
         alb_fields(w, a);
     }
-    extra_fields(w, extra);
+    w.extra_fields("extra_fields", extra);
     w.close();
     w.close();
 }
@@ -194,21 +188,15 @@ fn alb_fields(w: &mut EventWriter<'_>, a: &AlbRecord<'_>) {
         // digits or `-1` (rule evaluation error), both valid integer text
         w.int("matched_rule_priority", Int(priority));
     }
-    if let Some(actions) = a.actions_executed {
-        w.split_list("action_executed", actions, b',');
-    }
+    w.opt_split_list("action_executed", a.actions_executed, b',');
     w.opt_token("redirect_url", a.redirect_url);
     if let Some(reason) = a.error_reason {
         w.open("error");
         w.token("reason", reason);
         w.close();
     }
-    if let Some(list) = a.target_port_list {
-        w.split_list("target_port", list, b' ');
-    }
-    if let Some(list) = a.target_status_code_list {
-        w.split_list("target_status_code", list, b' ');
-    }
+    w.opt_split_list("target_port", a.target_port_list, b' ');
+    w.opt_split_list("target_status_code", a.target_status_code_list, b' ');
     w.opt_token("classification", a.classification);
     w.opt_token("classification_reason", a.classification_reason);
     w.opt_token("connection_trace_id", a.conn_trace_id);
@@ -278,7 +266,7 @@ fn nlb(w: &mut EventWriter<'_>, r: &NlbRecord<'_>, style: &EventStyle) {
     if let Some(t) = r.tls_connection_creation_time {
         w.str_concat("tls_connection_creation_time", t, b"Z");
     }
-    extra_fields(w, &r.extra);
+    w.extra_fields("extra_fields", &r.extra);
     w.close();
     w.close();
 }
@@ -327,7 +315,7 @@ fn conn(w: &mut EventWriter<'_>, r: &ConnRecord<'_>, style: &EventStyle) {
     w.opt_token("tls_keyexchange", r.tls_keyexchange);
     w.opt_token("name", r.elb);
     w.opt_token("node_ip", r.ip_address);
-    extra_fields(w, &r.extra);
+    w.extra_fields("extra_fields", &r.extra);
     w.close();
     w.close();
 }

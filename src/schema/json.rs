@@ -12,6 +12,7 @@
 use super::statics::{StaticFields, NO_NODE, ROOT};
 use crate::format::tokens::Token;
 use crate::format::values::{Decimal, Int};
+use crate::format::Extra;
 
 const MAX_DEPTH: usize = 8;
 
@@ -268,6 +269,21 @@ impl<'w> EventWriter<'w> {
             write_str(self.out, item, list.quoted);
         }
         self.out.push(b']');
+    }
+
+    /// An array of strings split from an optional list token.
+    #[inline]
+    pub fn opt_split_list(&mut self, key: &'static str, list: Option<Token<'_>>, sep: u8) {
+        if let Some(list) = list {
+            self.split_list(key, list, sep);
+        }
+    }
+
+    /// The unknown trailing fields of a line, as an array of strings, if there are any.
+    pub fn extra_fields(&mut self, key: &'static str, extra: &Extra<'_>) {
+        if !extra.is_empty() {
+            self.token_list(key, extra.iter());
+        }
     }
 
     /// An array of strings from tokens.

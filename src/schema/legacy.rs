@@ -5,7 +5,6 @@
 
 use super::json::EventWriter;
 use super::EventStyle;
-use crate::format::tokens::Token;
 use crate::format::values::{split_url, Int};
 use crate::format::{AlbRecord, ConnRecord, Extra, HttpCore, NlbRecord, Record};
 
@@ -15,18 +14,6 @@ pub fn write(w: &mut EventWriter<'_>, record: &Record<'_>, style: &EventStyle) {
         Record::Classic(r) => http(w, r.line, &r.core, None, &r.extra, style),
         Record::Nlb(r) => nlb(w, r, style),
         Record::Conn(r) => conn(w, r, style),
-    }
-}
-
-fn extra_fields(w: &mut EventWriter<'_>, extra: &Extra<'_>) {
-    if !extra.is_empty() {
-        w.token_list("extra_fields", extra.iter());
-    }
-}
-
-fn opt_list(w: &mut EventWriter<'_>, key: &'static str, list: Option<Token<'_>>, sep: u8) {
-    if let Some(list) = list {
-        w.split_list(key, list, sep);
     }
 }
 
@@ -98,16 +85,11 @@ fn http(
             w.int("matched_rule_priority", Int(priority));
         }
         w.opt_str("request_creation_time", a.request_creation_time);
-        opt_list(w, "actions_executed", a.actions_executed, b',');
+        w.opt_split_list("actions_executed", a.actions_executed, b',');
         w.opt_token("redirect_url", a.redirect_url);
         w.opt_token("error_reason", a.error_reason);
-        opt_list(w, "target_port_list", a.target_port_list, b' ');
-        opt_list(
-            w,
-            "target_status_code_list",
-            a.target_status_code_list,
-            b' ',
-        );
+        w.opt_split_list("target_port_list", a.target_port_list, b' ');
+        w.opt_split_list("target_status_code_list", a.target_status_code_list, b' ');
         w.opt_token("classification", a.classification);
         w.opt_token("classification_reason", a.classification_reason);
         w.opt_token("conn_trace_id", a.conn_trace_id);
@@ -115,7 +97,7 @@ fn http(
         w.opt_token("transformed_uri", a.transformed_uri);
         w.opt_token("request_transform_status", a.request_transform_status);
     }
-    extra_fields(w, extra);
+    w.extra_fields("extra_fields", extra);
 }
 
 fn nlb(w: &mut EventWriter<'_>, r: &NlbRecord<'_>, style: &EventStyle) {
@@ -155,7 +137,7 @@ fn nlb(w: &mut EventWriter<'_>, r: &NlbRecord<'_>, style: &EventStyle) {
         "tls_connection_creation_time",
         r.tls_connection_creation_time,
     );
-    extra_fields(w, &r.extra);
+    w.extra_fields("extra_fields", &r.extra);
 }
 
 fn conn(w: &mut EventWriter<'_>, r: &ConnRecord<'_>, style: &EventStyle) {
@@ -180,5 +162,5 @@ fn conn(w: &mut EventWriter<'_>, r: &ConnRecord<'_>, style: &EventStyle) {
     w.opt_token("tls_keyexchange", r.tls_keyexchange);
     w.opt_token("elb", r.elb);
     w.opt_token("ip_address", r.ip_address);
-    extra_fields(w, &r.extra);
+    w.extra_fields("extra_fields", &r.extra);
 }
