@@ -87,13 +87,26 @@ pub fn open(input: &Input) -> io::Result<Opened> {
 pub fn sniff(mut source: Box<dyn Read + Send>) -> io::Result<Opened> {
     let mut head = [0u8; 2];
     let mut got = 0;
+    let mut ended = false;
     while got < head.len() {
         match source.read(&mut head[got..]) {
-            Ok(0) => break,
+            Ok(0) => {
+                ended = true;
+                break;
+            }
             Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
+    }
+    if ended {
+        // do not read past an end of input: on a terminal each Ctrl-D is one end, and a
+        // second read would wait for another
+        return Ok(Opened {
+            reader: Box::new(Cursor::new(head[..got].to_vec())),
+            gzip: false,
+            compressed_bytes: None,
+        });
     }
     let whole = Cursor::new(head[..got].to_vec()).chain(source);
     if head[..got] == GZIP_MAGIC {
@@ -144,6 +157,28 @@ mod tests {
         );
         assert_eq!(read_all(Vec::new()).unwrap(), (false, Vec::new()));
         assert_eq!(read_all(vec![0x1f]).unwrap(), (false, vec![0x1f]));
+    }
+
+    /// A reader that ends once, then would hand out more (a terminal after Ctrl-D).
+    struct EndsOnce(u8);
+
+    impl Read for EndsOnce {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0 += 1;
+            if self.0 == 1 {
+                return Ok(0);
+            }
+            buf[0] = b'x';
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn an_end_seen_while_sniffing_is_the_end() {
+        let mut opened = sniff(Box::new(EndsOnce(0))).unwrap();
+        let mut out = Vec::new();
+        opened.reader.read_to_end(&mut out).unwrap();
+        assert!(out.is_empty());
     }
 
     #[test]
