@@ -4,32 +4,12 @@
 
 mod common;
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use common::{at, fixture, parse_event};
-use flate2::write::GzEncoder;
+use common::{at, events, fixture, gzip, run, stderr, TempDir};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_elbship");
-
-fn run_with(args: &[&str], stdin: Vec<u8>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&stdin);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    out
-}
 
 /// Runs a bash snippet with `$BIN` set; for limits and special files.
 fn bash(script: &str) -> Output {
@@ -42,31 +22,12 @@ fn bash(script: &str) -> Output {
         .unwrap()
 }
 
-/// Every stdout line is one valid JSON object (checked for duplicate keys too).
-fn events(out: &Output) -> Vec<Value> {
-    String::from_utf8(out.stdout.clone())
-        .expect("stdout is UTF-8")
-        .lines()
-        .map(parse_event)
-        .collect()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn no_panic(out: &Output) {
     let err = stderr(out);
     assert!(
         !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
         "{err}"
     );
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
 }
 
 fn alb_lines(n: usize) -> Vec<u8> {
@@ -84,31 +45,11 @@ fn alb_lines(n: usize) -> Vec<u8> {
     out
 }
 
-struct Temp(std::path::PathBuf);
-
-impl Temp {
-    fn new(tag: &str) -> Temp {
-        let dir = std::env::temp_dir().join(format!("elbship-faults-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Temp(dir)
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn truncated_gzip_at_many_offsets() {
     let data = alb_lines(3000);
     let gz = gzip(&data);
-    let tmp = Temp::new("cuts");
+    let tmp = TempDir::new("cuts");
     for cut in [
         1,
         2,
@@ -123,7 +64,7 @@ fn truncated_gzip_at_many_offsets() {
     ] {
         let path = tmp.path(&format!("cut-{cut}.gz"));
         std::fs::write(&path, &gz[..cut]).unwrap();
-        let out = run_with(&[&path], Vec::new());
+        let out = run(&[&path], b"");
         no_panic(&out);
         let ev = events(&out);
         if cut < 2 {
@@ -166,7 +107,7 @@ fn corrupt_crc_and_trailing_garbage_are_errors() {
     let mut garbage = gzip(&data);
     garbage.extend_from_slice(b"not a gzip member\n");
     for (name, input) in [("crc", bad_crc), ("garbage", garbage)] {
-        let out = run_with(&[], input);
+        let out = run(&[], &input);
         no_panic(&out);
         assert_eq!(out.status.code(), Some(1), "{name}");
         assert!(
@@ -188,7 +129,7 @@ fn binary_garbage_and_nul_bytes() {
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
     data.extend_from_slice(b"\nbefore\x00after\n");
-    let out = run_with(&[], data);
+    let out = run(&[], &data);
     no_panic(&out);
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out);
@@ -209,7 +150,7 @@ fn a_100_mb_line_becomes_one_truncated_failure_event_in_bounded_memory() {
     data.extend(std::iter::repeat_n(b'u', 100 << 20));
     data.push(b'\n');
     data.extend(alb_lines(1));
-    let tmp = Temp::new("huge");
+    let tmp = TempDir::new("huge");
     let path = tmp.path("huge.log");
     std::fs::write(&path, &data).unwrap();
     drop(data);
@@ -244,7 +185,7 @@ fn invalid_utf8_in_url_and_user_agent() {
     line.extend_from_slice(b"agent\xc3\x28");
     line.extend_from_slice(ua_after.as_bytes());
     line.push(b'\n');
-    let out = run_with(&[], line);
+    let out = run(&[], &line);
     no_panic(&out);
     let ev = events(&out);
     assert_eq!(ev.len(), 1);
@@ -278,7 +219,7 @@ fn full_disk_on_stdout_is_a_clear_error() {
 
 #[test]
 fn fifo_input_and_empty_file() {
-    let tmp = Temp::new("fifo");
+    let tmp = TempDir::new("fifo");
     let fifo = tmp.path("pipe");
     let empty = tmp.path("empty.log");
     std::fs::write(&empty, b"").unwrap();
@@ -292,13 +233,13 @@ fn fifo_input_and_empty_file() {
 
 #[test]
 fn unreadable_inputs_among_readable_ones() {
-    let tmp = Temp::new("unreadable");
+    let tmp = TempDir::new("unreadable");
     let dir = tmp.path("adir");
     std::fs::create_dir(&dir).unwrap();
     let missing = tmp.path("missing.log");
     let nlb = fixture("nlb.log");
     let nlb = nlb.to_str().unwrap();
-    let out = run_with(&[nlb, &missing, &dir, nlb], Vec::new());
+    let out = run(&[nlb, &missing, &dir, nlb], b"");
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -313,7 +254,7 @@ fn unreadable_inputs_among_readable_ones() {
 
 #[test]
 fn ten_thousand_files_with_sixteen_file_descriptors() {
-    let tmp = Temp::new("fds");
+    let tmp = TempDir::new("fds");
     let line = std::fs::read_to_string(fixture("nlb.log")).unwrap();
     let first = line.lines().next().unwrap();
     let list = tmp.path("list");
