@@ -187,6 +187,7 @@ fn write_in_order(
                 Outcome::InputFailed(message) => {
                     out.flush()?;
                     warn(&message);
+                    stats.inputs += 1;
                     stats.inputs_failed += 1;
                 }
                 Outcome::InputDone {
@@ -213,6 +214,8 @@ fn read_inputs(
     done_tx: &Sender<Done>,
 ) {
     let mut seq = 0u64;
+    // what every block's job needs besides its bytes, shared rather than copied per block
+    let shared = Arc::new((config.style.clone(), config.processing_time.clone()));
     // each message takes a slot; a closed slot channel means the writer has stopped
     let send = |outcome: Outcome, seq: &mut u64| -> bool {
         if slot_rx.recv().is_err() {
@@ -293,12 +296,12 @@ fn read_inputs(
             seq += 1;
             let done_tx = done_tx.clone();
             let statics = Arc::clone(&statics);
-            let style = config.style.clone();
+            let shared = Arc::clone(&shared);
             let max_line = config.max_line_bytes;
-            let processing_time = config.processing_time.clone();
             pool.spawn(move || {
+                let (style, processing_time) = &*shared;
                 let (ndjson, stats) =
-                    encode_piece(piece, &statics, &style, max_line, &processing_time);
+                    encode_piece(piece, &statics, style, max_line, processing_time);
                 let _ = done_tx.send(Done {
                     seq: job_seq,
                     outcome: Outcome::Events { ndjson, stats },

@@ -96,9 +96,22 @@ fn truncated_gzip_names_the_file_keeps_earlier_events_and_exits_1() {
 
 #[test]
 fn unreadable_input_is_reported_and_the_others_processed() {
-    let out = run(&["fixtures/nope.log", "fixtures/nlb.log"], b"");
+    let out = run(
+        &["--stats=json", "fixtures/nope.log", "fixtures/nlb.log"],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("fixtures/nope.log: cannot open: no such file"));
+    let err = stderr(&out);
+    let mut lines = err.lines();
+    assert_eq!(
+        lines.next(),
+        Some("elbship: fixtures/nope.log: cannot open: no such file")
+    );
+    let stats: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(
+        (stats["inputs"].as_u64(), stats["inputs_failed"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert_eq!(events(&out).len(), 2);
     let dir = run(&["fixtures"], b"");
     assert_eq!(dir.status.code(), Some(1));
