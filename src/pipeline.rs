@@ -101,10 +101,39 @@ pub struct Report {
     pub ending: Ending,
 }
 
+/// What a block becomes: NDJSON for the event stream, a partial report for `summary`.
+pub trait BlockWork: Send + Sync + 'static {
+    type Output: Send + 'static;
+    /// Parses one piece of one input (whose static fields are `statics`).
+    fn process(&self, piece: Piece, statics: &StaticFields) -> (Self::Output, Stats);
+}
+
+/// Blocks to NDJSON events: the main job.
+pub struct EncodeEvents {
+    pub style: EventStyle,
+    pub max_line_bytes: usize,
+    pub processing_time: String,
+}
+
+impl BlockWork for EncodeEvents {
+    type Output = Vec<u8>;
+    fn process(&self, piece: Piece, statics: &StaticFields) -> (Vec<u8>, Stats) {
+        let (ndjson, mut stats) = encode_piece(
+            piece,
+            statics,
+            &self.style,
+            self.max_line_bytes,
+            &self.processing_time,
+        );
+        stats.bytes_out = ndjson.len() as u64;
+        (ndjson, stats)
+    }
+}
+
 /// What a block became.
-enum Outcome {
-    Events {
-        ndjson: Vec<u8>,
+enum Outcome<O> {
+    Block {
+        output: O,
         stats: Stats,
     },
     /// An input could not be opened or broke; reported at its place in the order.
@@ -116,39 +145,65 @@ enum Outcome {
     },
 }
 
-struct Done {
+struct Done<O> {
     seq: u64,
-    outcome: Outcome,
+    outcome: Outcome<O>,
 }
 
 /// Runs the pipeline, writing NDJSON to `out` and input problems to `warn`.
 ///
 /// Returns an error only when writing to `out` fails (other than it being closed).
 pub fn run(config: &Config, out: &mut dyn Write, warn: &mut dyn FnMut(&str)) -> io::Result<Report> {
+    let work = EncodeEvents {
+        style: config.style.clone(),
+        max_line_bytes: config.max_line_bytes,
+        processing_time: config.processing_time.clone(),
+    };
+    let report = run_work(
+        config,
+        work,
+        &mut |ndjson: Vec<u8>| out.write_all(&ndjson),
+        warn,
+    )?;
+    if report.ending == Ending::Complete {
+        out.flush()?;
+    }
+    Ok(report)
+}
+
+/// Runs the pipeline with any [`BlockWork`], handing each block's output to `consume` in input
+/// order. An error from `consume` stops the run (`BrokenPipe` quietly, as `OutputClosed`).
+pub fn run_work<W: BlockWork>(
+    config: &Config,
+    work: W,
+    consume: &mut dyn FnMut(W::Output) -> io::Result<()>,
+    warn: &mut dyn FnMut(&str),
+) -> io::Result<Report> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.max(1))
         .thread_name(|i| format!("elbship-parse-{i}"))
         .build()
         .map_err(|e| io::Error::other(format!("cannot start worker threads: {e}")))?;
     let pool = Arc::new(pool);
+    let work = Arc::new(work);
 
     let slots = config.slots();
     let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(slots);
     for _ in 0..slots {
         let _ = slot_tx.send(());
     }
-    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    let (done_tx, done_rx) = mpsc::channel::<Done<W::Output>>();
 
     let reader = {
         let config = config.clone();
         let pool = Arc::clone(&pool);
         std::thread::Builder::new()
             .name("elbship-read".into())
-            .spawn(move || read_inputs(&config, &pool, &slot_rx, &done_tx))?
+            .spawn(move || read_inputs(&config, &pool, &work, &slot_rx, &done_tx))?
     };
 
     let mut stats = Stats::default();
-    match write_in_order(&done_rx, &slot_tx, out, warn, &mut stats) {
+    match consume_in_order(&done_rx, &slot_tx, consume, warn, &mut stats) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
             // the reader thread stops at its next block: its slot channel is gone
@@ -166,26 +221,24 @@ pub fn run(config: &Config, out: &mut dyn Write, warn: &mut dyn FnMut(&str)) -> 
     })
 }
 
-fn write_in_order(
-    done_rx: &Receiver<Done>,
+fn consume_in_order<O>(
+    done_rx: &Receiver<Done<O>>,
     slot_tx: &SyncSender<()>,
-    out: &mut dyn Write,
+    consume: &mut dyn FnMut(O) -> io::Result<()>,
     warn: &mut dyn FnMut(&str),
     stats: &mut Stats,
 ) -> io::Result<()> {
-    let mut waiting: BTreeMap<u64, Outcome> = BTreeMap::new();
+    let mut waiting: BTreeMap<u64, Outcome<O>> = BTreeMap::new();
     let mut next = 0u64;
     for done in done_rx.iter() {
         waiting.insert(done.seq, done.outcome);
         while let Some(outcome) = waiting.remove(&next) {
             match outcome {
-                Outcome::Events { ndjson, stats: s } => {
-                    out.write_all(&ndjson)?;
+                Outcome::Block { output, stats: s } => {
+                    consume(output)?;
                     *stats += s;
-                    stats.bytes_out += ndjson.len() as u64;
                 }
                 Outcome::InputFailed(message) => {
-                    out.flush()?;
                     warn(&message);
                     stats.inputs += 1;
                     stats.inputs_failed += 1;
@@ -203,21 +256,20 @@ fn write_in_order(
             let _ = slot_tx.send(());
         }
     }
-    out.flush()
+    Ok(())
 }
 
 /// The reader thread: every input in order, cut into blocks, each sent to the pool.
-fn read_inputs(
+fn read_inputs<W: BlockWork>(
     config: &Config,
     pool: &rayon::ThreadPool,
+    work: &Arc<W>,
     slot_rx: &Receiver<()>,
-    done_tx: &Sender<Done>,
+    done_tx: &Sender<Done<W::Output>>,
 ) {
     let mut seq = 0u64;
-    // what every block's job needs besides its bytes, shared rather than copied per block
-    let shared = Arc::new((config.style.clone(), config.processing_time.clone()));
     // each message takes a slot; a closed slot channel means the writer has stopped
-    let send = |outcome: Outcome, seq: &mut u64| -> bool {
+    let send = |outcome: Outcome<W::Output>, seq: &mut u64| -> bool {
         if slot_rx.recv().is_err() {
             return false;
         }
@@ -296,15 +348,12 @@ fn read_inputs(
             seq += 1;
             let done_tx = done_tx.clone();
             let statics = Arc::clone(&statics);
-            let shared = Arc::clone(&shared);
-            let max_line = config.max_line_bytes;
+            let work = Arc::clone(work);
             pool.spawn(move || {
-                let (style, processing_time) = &*shared;
-                let (ndjson, stats) =
-                    encode_piece(piece, &statics, style, max_line, processing_time);
+                let (output, stats) = work.process(piece, &statics);
                 let _ = done_tx.send(Done {
                     seq: job_seq,
-                    outcome: Outcome::Events { ndjson, stats },
+                    outcome: Outcome::Block { output, stats },
                 });
             });
         }
