@@ -4,12 +4,20 @@ use std::io::{self, IsTerminal, Write};
 use std::os::fd::AsFd;
 use std::time::Instant;
 
-use crate::cli::{Args, StatsFormat};
+use crate::cli::{Args, Command, RunArgs, StatsFormat, SummaryArgs};
 use crate::error::ExitCode;
 use crate::pipeline::{self, Ending};
+use crate::summary::Summary;
 
-/// Runs the command; all diagnostics go to stderr, only events to stdout.
+/// Runs the command; all diagnostics go to stderr, only events (or the report) to stdout.
 pub fn run(args: Args) -> ExitCode {
+    match args.command {
+        Some(Command::Summary(summary)) => run_summary(summary),
+        None => run_events(args.run),
+    }
+}
+
+fn run_events(args: RunArgs) -> ExitCode {
     let started = Instant::now();
     let processing_time =
         crate::clock::processing_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref());
@@ -63,6 +71,65 @@ pub fn run(args: Args) -> ExitCode {
         ExitCode::InputOrOutput
     } else if plan.strict && stats.parse_failures > 0 {
         ExitCode::ParseFailures
+    } else {
+        ExitCode::Success
+    }
+}
+
+/// `elbship summary`: the report on stdout, the gate's verdict on stderr and in the exit code.
+fn run_summary(args: SummaryArgs) -> ExitCode {
+    let config = match args.config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("elbship: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    if io::stdin().is_terminal() && args.files.is_empty() {
+        eprintln!("elbship: reading log lines from the terminal; pass log files or pipe them in. Ctrl-D ends.");
+    }
+    let by = args.by.map(Into::into);
+    let work = pipeline::SummarizeBlocks {
+        by,
+        max_line_bytes: config.max_line_bytes,
+    };
+    let mut total = Summary::default();
+    let mut warn = |message: &str| eprintln!("elbship: {message}");
+    let report = match pipeline::run_work(
+        &config,
+        work,
+        &mut |part| {
+            total.merge(part);
+            Ok(())
+        },
+        &mut warn,
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("elbship: {e}");
+            return ExitCode::InputOrOutput;
+        }
+    };
+    let metrics = total.metrics(report.stats.parse_failures);
+    let text = crate::summary::render(&total, &metrics, args.format.into(), args.top, by);
+    if let Err(e) = io::stdout().write_all(text.as_bytes()) {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("elbship: cannot write to stdout: {e}");
+            return ExitCode::InputOrOutput;
+        }
+    }
+    let failed: Vec<String> = args
+        .fail_if
+        .iter()
+        .filter_map(|c| c.check(&metrics).err())
+        .collect();
+    for why in &failed {
+        eprintln!("elbship: {why}");
+    }
+    if report.stats.inputs_failed > 0 {
+        ExitCode::InputOrOutput
+    } else if !failed.is_empty() {
+        ExitCode::GateFailed
     } else {
         ExitCode::Success
     }

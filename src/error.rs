@@ -14,6 +14,8 @@ pub enum ExitCode {
     Usage = 2,
     /// `--strict` and some lines did not parse.
     ParseFailures = 3,
+    /// `summary --fail-if`: a condition failed (or could not be evaluated).
+    GateFailed = 4,
 }
 
 impl From<ExitCode> for std::process::ExitCode {

@@ -16,3 +16,4 @@ pub mod input;
 pub mod pipeline;
 pub mod schema;
 pub mod stats;
+pub mod summary;

@@ -19,6 +19,7 @@ use crate::input::chunk::{Chunker, Piece};
 use crate::input::{self, s3key, Input};
 use crate::schema::{self, EventStyle, EventWriter, Failure, StaticFields};
 use crate::stats::Stats;
+use crate::summary::{GroupBy, Summary};
 
 /// Everything a run needs, resolved from the command line.
 #[derive(Clone, Debug)]
@@ -127,6 +128,54 @@ impl BlockWork for EncodeEvents {
         );
         stats.bytes_out = ndjson.len() as u64;
         (ndjson, stats)
+    }
+}
+
+/// Blocks to partial [`Summary`] reports, for `elbship summary`.
+pub struct SummarizeBlocks {
+    pub by: Option<GroupBy>,
+    pub max_line_bytes: usize,
+}
+
+impl BlockWork for SummarizeBlocks {
+    type Output = Summary;
+    fn process(&self, piece: Piece, _statics: &StaticFields) -> (Summary, Stats) {
+        let mut summary = Summary::default();
+        let mut stats = Stats::default();
+        match piece {
+            Piece::Lines(block) => each_line(&block, |line| {
+                stats.lines += 1;
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.is_empty() {
+                    stats.empty_lines += 1;
+                    return;
+                }
+                match format::parse_line(line) {
+                    Ok(record) if line.len() <= self.max_line_bytes => {
+                        summary.add(&record, self.by)
+                    }
+                    _ => stats.parse_failures += 1,
+                }
+            }),
+            Piece::TooLong { .. } | Piece::Truncated(_) => {
+                stats.lines += 1;
+                stats.parse_failures += 1;
+            }
+        }
+        (summary, stats)
+    }
+}
+
+/// Calls `f` with each line of `block` (without its `\n`; the last may lack one).
+#[inline]
+fn each_line(block: &[u8], mut f: impl FnMut(&[u8])) {
+    let mut start = 0;
+    for nl in memchr_iter(b'\n', block) {
+        f(&block[start..nl]);
+        start = nl + 1;
+    }
+    if start < block.len() {
+        f(&block[start..]);
     }
 }
 
@@ -384,28 +433,9 @@ pub fn encode_piece(
             // ALB events run about 3.7x the line's size (the message is one copy): room for 4x
             out.reserve(block.len() * 4 + 4096);
             let mut w = EventWriter::new(&mut out, statics);
-            let mut start = 0;
-            for nl in memchr_iter(b'\n', &block) {
-                encode_line(
-                    &mut w,
-                    &block[start..nl],
-                    style,
-                    max_line,
-                    processing_time,
-                    &mut stats,
-                );
-                start = nl + 1;
-            }
-            if start < block.len() {
-                encode_line(
-                    &mut w,
-                    &block[start..],
-                    style,
-                    max_line,
-                    processing_time,
-                    &mut stats,
-                );
-            }
+            each_line(&block, |line| {
+                encode_line(&mut w, line, style, max_line, processing_time, &mut stats)
+            });
         }
         Piece::TooLong { prefix, len } => {
             let mut w = EventWriter::new(&mut out, statics);

@@ -327,6 +327,15 @@ while time.time() < end:
         sent = True
     done, status = os.waitpid(pid, os.WNOHANG)
     if done:
+        # what the child wrote just before exiting may still be in the terminal's buffer
+        while select.select([fd], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
         sys.stdout.write(out.decode(errors="replace"))
         sys.exit(os.waitstatus_to_exitcode(status))
 os.kill(pid, 9)

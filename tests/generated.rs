@@ -28,6 +28,14 @@ fn man_page_is_current() {
         .render(&mut page)
         .unwrap();
     check("man/elbship.1", &page);
+    for sub in Args::command().get_subcommands() {
+        let name = format!("elbship-{}", sub.get_name());
+        let mut page = Vec::new();
+        clap_mangen::Man::new(sub.clone().name(&*String::leak(name.clone())))
+            .render(&mut page)
+            .unwrap();
+        check(&format!("man/{name}.1"), &page);
+    }
 }
 
 #[test]

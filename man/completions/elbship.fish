@@ -1,14 +1,56 @@
-complete -c elbship -l schema -d 'Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)' -r -f -a "ecs\t'Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*'
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_elbship_global_optspecs
+    string join \n schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict block-size= h/help V/version
+end
+
+function __fish_elbship_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_elbship_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_elbship_using_subcommand
+    set -l cmd (__fish_elbship_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c elbship -n "__fish_elbship_needs_command" -l schema -d 'Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)' -r -f -a "ecs\t'Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*'
 legacy\t'logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest'"
-complete -c elbship -l add-field -d 'Add a field to every event; dotted keys nest (labels.env=prod); repeatable' -r
-complete -c elbship -l tag -d 'Add a tag to every event\'s `tags`; repeatable' -r
-complete -c elbship -l source -d 'Name stdin for `log.file.path` and S3 metadata (e.g. the S3 key it was copied from)' -r
-complete -c elbship -s j -l threads -d 'Parser threads [default: the number of cores]' -r
-complete -c elbship -l max-line-bytes -d 'Longer lines become failure events holding their first BYTES bytes (K, M suffixes)' -r
-complete -c elbship -l stats -d 'Print a summary on stderr at the end: `text` or `json` [default when stderr is a terminal: text]' -r -f -a "text\t'One line for people'
+complete -c elbship -n "__fish_elbship_needs_command" -l add-field -d 'Add a field to every event; dotted keys nest (labels.env=prod); repeatable' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l tag -d 'Add a tag to every event\'s `tags`; repeatable' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l source -d 'Name stdin for `log.file.path` and S3 metadata (e.g. the S3 key it was copied from)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -s j -l threads -d 'Parser threads [default: the number of cores]' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l max-line-bytes -d 'Longer lines become failure events holding their first BYTES bytes (K, M suffixes)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l stats -d 'Print a summary on stderr at the end: `text` or `json` [default when stderr is a terminal: text]' -r -f -a "text\t'One line for people'
 json\t'One JSON object for machines'"
-complete -c elbship -l block-size -d 'Bytes per parse block (tuning and tests)' -r
-complete -c elbship -l no-message -d 'Leave the raw line out of parsed events (failure events always keep it)'
-complete -c elbship -l strict -d 'Exit with 3 if any line did not parse'
-complete -c elbship -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c elbship -s V -l version -d 'Print version'
+complete -c elbship -n "__fish_elbship_needs_command" -l block-size -d 'Bytes per parse block (tuning and tests)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l no-message -d 'Leave the raw line out of parsed events (failure events always keep it)'
+complete -c elbship -n "__fish_elbship_needs_command" -l strict -d 'Exit with 3 if any line did not parse'
+complete -c elbship -n "__fish_elbship_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c elbship -n "__fish_elbship_needs_command" -s V -l version -d 'Print version'
+complete -c elbship -n "__fish_elbship_needs_command" -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
+complete -c elbship -n "__fish_elbship_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l format -d 'Report format: an aligned table, JSON, or Markdown (for CI job summaries)' -r -f -a "table\t'Aligned columns'
+json\t'One JSON object'
+markdown\t'Markdown tables'"
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l by -d 'Also break requests down by this key (top N by requests)' -r -f -a "path\t'The request URL path'
+elb\t'The load balancer'
+target-group\t'The ALB target group'
+status\t'The load balancer\'s status code'"
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l top -d 'How many groups and error reasons to list' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l fail-if -d 'Exit 4 if METRIC OP VALUE holds, e.g. \'p99 > 500ms\' or \'5xx_rate > 1%\'; repeatable' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -s j -l threads -d 'Parser threads [default: the number of cores]' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l max-line-bytes -d 'Longer lines count as parse failures (K, M suffixes)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary help" -f -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

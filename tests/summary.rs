@@ -1,0 +1,214 @@
+//! `elbship summary`: counts, percentiles checked against exact values computed here, the
+//! formats, grouping, and the `--fail-if` gate's exit code and message.
+
+mod common;
+
+use common::{fixture, run, stderr};
+use serde_json::Value;
+
+/// A Classic line with the given processing times (seconds text) and statuses.
+fn classic(i: usize, times: (&str, &str, &str), status: &str, backend_status: &str) -> String {
+    format!(
+        "2024-05-01T10:{:02}:{:02}.000000Z my-lb 10.0.0.{}:40000 10.0.1.1:80 {} {} {} {status} {backend_status} 100 2000 \"GET http://shop.example:80/p/{} HTTP/1.1\" \"curl/8\" - -\n",
+        i / 60 % 60,
+        i % 60,
+        i % 250,
+        times.0,
+        times.1,
+        times.2,
+        i % 3
+    )
+}
+
+/// 1,000 requests whose target time is `i` ms (i = 1..=1000), plus 20 never dispatched (-1),
+/// 30 ELB 503s and 10 target 500s; the first at 10:00:00, the last at 10:16:39.
+fn known_data() -> (String, Vec<u64>) {
+    let mut text = String::new();
+    let mut target_us = Vec::new();
+    for i in 1..=1000usize {
+        let t = format!("{}.{:03}", i / 1000, i % 1000);
+        let (status, backend) = match i {
+            1..=30 => ("503", "-"),
+            31..=40 => ("500", "500"),
+            _ => ("200", "200"),
+        };
+        text.push_str(&classic(
+            i - 1,
+            ("0.000100", &t, "0.000050"),
+            status,
+            backend,
+        ));
+        target_us.push(i as u64 * 1000);
+    }
+    for i in 0..20 {
+        text.push_str(&classic(i, ("-1", "-1", "-1"), "504", "-"));
+    }
+    (text, target_us)
+}
+
+fn json_report(args: &[&str], input: &str) -> (Value, std::process::Output) {
+    let mut all = vec!["summary", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(&all, input.as_bytes());
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (report, out)
+}
+
+/// The exact q-quantile by rank ceil(q * n).
+fn exact(sorted: &[u64], q: f64) -> u64 {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).max(1);
+    sorted[rank - 1]
+}
+
+#[test]
+fn percentiles_are_within_the_stated_bound_of_the_exact_values() {
+    let (input, mut target) = known_data();
+    target.sort_unstable();
+    let total: Vec<u64> = target.iter().map(|t| t + 150).collect();
+    let (r, out) = json_report(&[], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for (name, q) in [
+        ("p50", 0.5),
+        ("p90", 0.9),
+        ("p95", 0.95),
+        ("p99", 0.99),
+        ("p99.9", 0.999),
+    ] {
+        for (prefix, values) in [("target_", &target), ("", &total)] {
+            let want = exact(values, q) as f64 / 1e6;
+            let got = r[format!("{prefix}{name}")].as_f64().unwrap();
+            assert!(
+                got >= want && got <= want * (1.0 + 1.0 / 128.0) + 1e-6,
+                "{prefix}{name}: {got} vs exact {want}"
+            );
+        }
+    }
+    assert_eq!(r["target_max"].as_f64(), Some(1.0));
+    assert_eq!(r["max"].as_f64(), Some(1.00015));
+    // -1 lines are counted apart, never averaged in
+    assert_eq!(r["target_time_unset"], 20);
+    assert_eq!(r["total_time_unset"], 20);
+}
+
+#[test]
+fn counts_rates_and_time_window() {
+    let (input, _) = known_data();
+    let (r, _) = json_report(&[], &input);
+    assert_eq!(r["requests"], 1020);
+    assert_eq!(r["2xx"], 960);
+    assert_eq!(r["5xx"], 60);
+    assert_eq!(r["elb_5xx"], 50);
+    assert_eq!(r["target_5xx"], 10);
+    assert_eq!(r["5xx_rate"].as_f64(), Some(60.0 / 1020.0));
+    assert_eq!(r["received_bytes"], 102_000);
+    assert_eq!(r["duration_seconds"].as_f64(), Some(999.0));
+    assert_eq!(r["rps"].as_f64(), Some(1020.0 / 999.0));
+    assert_eq!(r["parse_failures"], 0);
+}
+
+#[test]
+fn the_gate_exits_4_and_says_which_condition_failed() {
+    let (input, _) = known_data();
+    let out = run(
+        &[
+            "summary",
+            "--fail-if",
+            "p99 > 500ms",
+            "--fail-if",
+            "5xx_rate > 10%",
+            "--fail-if",
+            "target_p50 >= 400ms",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(4));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--fail-if 'p99 > 500ms' failed: p99 is "),
+        "{err}"
+    );
+    assert!(
+        err.contains("--fail-if 'target_p50 >= 400ms' failed"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("5xx_rate"),
+        "a passing condition is not reported: {err}"
+    );
+    let pass = run(
+        &[
+            "summary",
+            "--fail-if",
+            "p99 > 2s",
+            "--fail-if",
+            "5xx_rate > 10%",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(pass.status.code(), Some(0), "{}", stderr(&pass));
+    let bad = run(&["summary", "--fail-if", "p42 > 1s"], input.as_bytes());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("unknown metric"), "{}", stderr(&bad));
+    // no timed requests: the condition cannot hold or fail silently
+    let empty = run(&["summary", "--fail-if", "p99 > 1s"], b"");
+    assert_eq!(empty.status.code(), Some(4));
+    assert!(
+        stderr(&empty).contains("has no value"),
+        "{}",
+        stderr(&empty)
+    );
+}
+
+#[test]
+fn grouping_formats_and_parse_failures() {
+    let (input, _) = known_data();
+    let with_junk = format!("{input}this is not a log line\n");
+    let (r, _) = json_report(&["--by", "path", "--top", "2"], &with_junk);
+    assert_eq!(r["parse_failures"], 1);
+    let groups = r["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    let counted: u64 = groups.iter().map(|g| g["requests"].as_u64().unwrap()).sum();
+    assert!((680..=681).contains(&counted), "{counted}");
+    assert!(groups[0]["key"].as_str().unwrap().starts_with("/p/"));
+
+    let md = run(
+        &["summary", "--format", "markdown", "--by", "status"],
+        input.as_bytes(),
+    );
+    let text = String::from_utf8(md.stdout).unwrap();
+    assert!(
+        text.contains("### Latency") && text.contains("| time | p50 | p90 |"),
+        "{text}"
+    );
+    assert!(text.contains("| 503 | 30 | 0 | 30 |"), "{text}");
+
+    let table = run(&["summary"], input.as_bytes());
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("requests") && text.contains("not dispatched (-1)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn real_fixture_files_in_any_format_mix() {
+    let alb = fixture("alb.log");
+    let nlb = fixture("nlb.log");
+    let out = run(
+        &[
+            "summary",
+            "--format",
+            "json",
+            alb.to_str().unwrap(),
+            nlb.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["requests"], 12);
+    assert_eq!(r["error_reasons"]["LambdaInvalidResponse"], 1);
+    // three 25-field lines with -1 times (460, 504) and the "- - -" 400
+    assert_eq!(r["total_time_unset"], 3);
+}
