@@ -28,6 +28,9 @@ fn run_events(args: RunArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
+    for remark in &plan.remarks {
+        eprintln!("elbship: {remark}");
+    }
     let stderr_is_terminal = io::stderr().is_terminal();
     if plan.stdin_only && io::stdin().is_terminal() {
         eprintln!(
@@ -79,13 +82,18 @@ fn run_events(args: RunArgs) -> ExitCode {
 /// `elbship summary`: the report on stdout, the gate's verdict on stderr and in the exit code.
 fn run_summary(args: SummaryArgs) -> ExitCode {
     let config = match args.config() {
-        Ok(c) => c,
+        Ok((config, remarks)) => {
+            for remark in remarks {
+                eprintln!("elbship: {remark}");
+            }
+            config
+        }
         Err(e) => {
             eprintln!("elbship: {e}");
             return ExitCode::Usage;
         }
     };
-    if io::stdin().is_terminal() && args.files.is_empty() {
+    if io::stdin().is_terminal() && args.input.is_stdin_only() {
         eprintln!("elbship: reading log lines from the terminal; pass log files or pipe them in. Ctrl-D ends.");
     }
     let by = args.by.map(Into::into);

@@ -7,6 +7,7 @@ use std::num::NonZeroUsize;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::UsageError;
+use crate::input::discover::{discover, Discovered, Shard};
 use crate::input::Input;
 use crate::pipeline::{self, Config};
 use crate::schema::{EventStyle, Schema};
@@ -53,12 +54,56 @@ pub enum Command {
     Summary(SummaryArgs),
 }
 
+/// Where the lines come from (shared by the default job and `summary`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct InputArgs {
+    /// Log files (raw or gzip) or directories (searched for *.log and *.log.gz); `-` or
+    /// nothing reads stdin
+    #[arg(value_name = "FILE")]
+    pub files: Vec<OsString>,
+
+    /// Also read the files (or directories) listed in FILE, one per line; `-` reads the list
+    /// from stdin
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<OsString>,
+
+    /// Take only shard I of N (0 <= I < N) of the input files, by a hash of each file's name,
+    /// to split a backfill over N machines or jobs with no coordination
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+}
+
+impl InputArgs {
+    /// True when no file, directory or list was named: the input is stdin.
+    pub fn is_stdin_only(&self) -> bool {
+        self.files.is_empty() && self.files_from.is_none()
+    }
+
+    /// The inputs, in order, and remarks for stderr.
+    pub fn discover(&self) -> Result<Discovered, UsageError> {
+        if self.shard.is_some() && self.files.iter().any(|f| f == "-") {
+            return Err(UsageError(
+                "--shard splits files; it cannot take stdin (-)".into(),
+            ));
+        }
+        let found = discover(&self.files, self.files_from.as_deref(), self.shard)
+            .map_err(|e| UsageError(e.to_string()))?;
+        let stdins = found.inputs.iter().filter(|i| **i == Input::Stdin).count();
+        let list_on_stdin = self.files_from.as_deref().is_some_and(|f| f == "-");
+        if stdins > 1 || (stdins == 1 && list_on_stdin) {
+            return Err(UsageError(
+                "stdin can be read only once: as one input (-) or as the --files-from list".into(),
+            ));
+        }
+        Ok(found)
+    }
+}
+
 /// The default job: events on stdout.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RunArgs {
-    /// Log files to read, raw or gzip; `-` or no file reads stdin
-    #[arg(value_name = "FILE")]
-    pub files: Vec<OsString>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)
     #[arg(long, value_enum, default_value_t = SchemaArg::Ecs, value_name = "SCHEMA")]
@@ -105,9 +150,8 @@ pub struct RunArgs {
 #[derive(clap::Args, Debug, Clone)]
 #[command(after_help = SUMMARY_HELP, after_long_help = SUMMARY_HELP)]
 pub struct SummaryArgs {
-    /// Log files to read, raw or gzip; `-` or no file reads stdin
-    #[arg(value_name = "FILE")]
-    pub files: Vec<OsString>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Report format: an aligned table, JSON, or Markdown (for CI job summaries)
     #[arg(long, value_enum, default_value_t = ReportFormatArg::Table, value_name = "FORMAT")]
@@ -192,19 +236,6 @@ impl From<ReportFormatArg> for ReportFormat {
     }
 }
 
-/// Inputs from FILE arguments: `-` or none is stdin (once).
-fn inputs_from(files: &[OsString]) -> Result<Vec<Input>, UsageError> {
-    let inputs: Vec<Input> = if files.is_empty() {
-        vec![Input::Stdin]
-    } else {
-        files.iter().map(|f| Input::from_arg(f)).collect()
-    };
-    if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
-        return Err(UsageError("stdin (-) can be named only once".into()));
-    }
-    Ok(inputs)
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SchemaArg {
     /// Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*
@@ -229,6 +260,8 @@ pub struct Plan {
     pub strict: bool,
     /// No file was named: reading stdin.
     pub stdin_only: bool,
+    /// Worth a line on stderr before the run (e.g. an empty directory).
+    pub remarks: Vec<String>,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -268,8 +301,8 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
 impl RunArgs {
     /// The run's plan; `processing_time` stamps failure events.
     pub fn resolve(self, processing_time: String) -> Result<Plan, UsageError> {
-        let stdin_only = self.files.is_empty();
-        let inputs = inputs_from(&self.files)?;
+        let stdin_only = self.input.is_stdin_only();
+        let found = self.input.discover()?;
         // a conflict between --add-field keys, or with the source fields, is a usage error
         let probe = Some("123456789012_elasticloadbalancing_us-east-1_x_20200101T0000Z_a.log");
         if let Err(conflict) = pipeline::static_fields(probe, &self.add_fields) {
@@ -283,7 +316,7 @@ impl RunArgs {
             SchemaArg::Ecs => Schema::Ecs,
             SchemaArg::Legacy => Schema::Legacy,
         };
-        let mut config = Config::new(inputs);
+        let mut config = Config::new(found.inputs);
         config.stdin_name = self.source;
         config.style = EventStyle::new(schema, !self.no_message, &self.tags);
         config.add_fields = self.add_fields;
@@ -300,19 +333,21 @@ impl RunArgs {
             stats: self.stats,
             strict: self.strict,
             stdin_only,
+            remarks: found.remarks,
         })
     }
 }
 
 impl SummaryArgs {
-    /// The pipeline configuration for reading the inputs.
-    pub fn config(&self) -> Result<Config, UsageError> {
-        let mut config = Config::new(inputs_from(&self.files)?);
+    /// The pipeline configuration for reading the inputs, and remarks for stderr.
+    pub fn config(&self) -> Result<(Config, Vec<String>), UsageError> {
+        let found = self.input.discover()?;
+        let mut config = Config::new(found.inputs);
         if let Some(threads) = self.threads {
             config.threads = threads.get();
         }
         config.max_line_bytes = self.max_line_bytes;
-        Ok(config)
+        Ok((config, found.remarks))
     }
 }
 
@@ -353,7 +388,7 @@ mod tests {
             .unwrap()
             .run;
         assert_eq!(args.stats, Some(StatsFormat::Text));
-        assert_eq!(args.files, vec![OsString::from("x.log")]);
+        assert_eq!(args.input.files, vec![OsString::from("x.log")]);
         let args = Args::try_parse_from(["elbship", "--stats=json"])
             .unwrap()
             .run;
@@ -384,7 +419,7 @@ mod tests {
         let Some(Command::Summary(s)) = args.command else {
             panic!("not the summary subcommand")
         };
-        assert_eq!(s.files, vec![OsString::from("a.log")]);
+        assert_eq!(s.input.files, vec![OsString::from("a.log")]);
         assert_eq!(s.fail_if[0].threshold, 0.5);
         assert!(Args::try_parse_from(["elbship", "summary", "--fail-if", "p42 > 1"]).is_err());
         assert!(Args::try_parse_from(["elbship", "x.log"])

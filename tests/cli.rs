@@ -113,9 +113,6 @@ fn unreadable_input_is_reported_and_the_others_processed() {
         (Some(2), Some(1))
     );
     assert_eq!(events(&out).len(), 2);
-    let dir = run(&["fixtures"], b"");
-    assert_eq!(dir.status.code(), Some(1));
-    assert!(stderr(&dir).contains("directory"), "{}", stderr(&dir));
 }
 
 #[test]
@@ -412,4 +409,101 @@ fn help_lists_exit_codes() {
         "{help}"
     );
     assert!(Path::new(env!("CARGO_BIN_EXE_elbship")).exists());
+}
+
+/// The `log.file.path` of each event, in order, deduplicated consecutive runs.
+fn paths_in_order(out: &std::process::Output) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for e in events(out) {
+        let p = at(&e, "log.file.path")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string();
+        if paths.last() != Some(&p) {
+            paths.push(p);
+        }
+    }
+    paths
+}
+
+#[test]
+fn directories_are_walked_for_log_files_in_name_order() {
+    let tmp = TempDir::new("walk");
+    std::fs::create_dir_all(tmp.0.join("logs/2025/06/01")).unwrap();
+    std::fs::create_dir_all(tmp.0.join("logs/2025/06/02")).unwrap();
+    std::fs::create_dir_all(tmp.0.join("empty")).unwrap();
+    let day1 = tmp.file("logs/2025/06/01/b.log.gz", &gzip(&read("alb.log")));
+    let day1a = tmp.file("logs/2025/06/01/a.log", &read("nlb.log"));
+    let day2 = tmp.file("logs/2025/06/02/c.log", &read("classic.log"));
+    tmp.file("logs/2025/06/01/ELBAccessLogTestFile", b"test\n");
+    tmp.file("logs/notes.txt", b"not a log\n");
+    let top = tmp.file("logs/z.log", &read("alb_connection.log"));
+    let out = run(&[&tmp.path("logs"), &tmp.path("empty")], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(paths_in_order(&out), vec![day1a, day1, day2, top]);
+    assert!(events(&out).iter().all(|e| at(e, "tags").is_none()));
+    assert!(
+        stderr(&out).contains("empty: no .log or .log.gz files"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn files_from_a_list_or_stdin() {
+    let tmp = TempDir::new("list");
+    let a = tmp.file("a.log", &read("nlb.log"));
+    let b = tmp.file("b.log", &read("alb_connection.log"));
+    let list = tmp.file("list.txt", format!("# backfill\n{b}\n\n{a}\n").as_bytes());
+    let from_file = run(&["--files-from", &list], b"");
+    assert_eq!(from_file.status.code(), Some(0), "{}", stderr(&from_file));
+    assert_eq!(paths_in_order(&from_file), vec![b.clone(), a.clone()]);
+    let from_stdin = run(&["--files-from", "-"], format!("{a}\n{b}\n").as_bytes());
+    assert_eq!(paths_in_order(&from_stdin), vec![a, b]);
+    let twice = run(&["--files-from", "-", "-"], b"");
+    assert_eq!(twice.status.code(), Some(2));
+    let missing = run(&["--files-from", &tmp.path("nope.txt")], b"");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("nope.txt"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn shards_are_disjoint_and_cover_every_file() {
+    let tmp = TempDir::new("shard");
+    let line = read("nlb.log");
+    let mut all = Vec::new();
+    for i in 0..40 {
+        all.push(tmp.file(
+            &format!("f{i:02}.log"),
+            &line[..line.iter().position(|&b| b == b'\n').unwrap() + 1],
+        ));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        let out = run(&["--shard", &shard, &tmp.0.to_string_lossy()], b"");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let mine = paths_in_order(&out);
+        assert!(
+            !mine.is_empty() && mine.len() < 40,
+            "shard {shard}: {}",
+            mine.len()
+        );
+        for p in &mine {
+            assert!(!seen.contains(p), "{p} in two shards");
+        }
+        seen.extend(mine);
+    }
+    seen.sort();
+    assert_eq!(seen, all);
+    assert_eq!(
+        run(&["--shard", "3/3", "x.log"], b"").status.code(),
+        Some(2)
+    );
+    assert_eq!(run(&["--shard", "0/2", "-"], b"").status.code(), Some(2));
 }

@@ -35,12 +35,20 @@ _elbship() {
 
     case "${cmd}" in
         elbship)
-            opts="-j -h -V --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --block-size --help --version summary help"
+            opts="-j -h -V --files-from --shard --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --block-size --help --version summary help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --files-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --schema)
                     COMPREPLY=($(compgen -W "ecs legacy" -- "${cur}"))
                     return 0
@@ -127,12 +135,20 @@ _elbship() {
             return 0
             ;;
         elbship__subcmd__summary)
-            opts="-j -h --format --by --top --fail-if --threads --max-line-bytes --help"
+            opts="-j -h --files-from --shard --format --by --top --fail-if --threads --max-line-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --files-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
                     return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_elbship_global_optspecs
-    string join \n schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict block-size= h/help V/version
+    string join \n files-from= shard= schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict block-size= h/help V/version
 end
 
 function __fish_elbship_needs_command
@@ -24,6 +24,8 @@ function __fish_elbship_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c elbship -n "__fish_elbship_needs_command" -l files-from -d 'Also read the files (or directories) listed in FILE, one per line; `-` reads the list from stdin' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l schema -d 'Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)' -r -f -a "ecs\t'Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*'
 legacy\t'logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest'"
 complete -c elbship -n "__fish_elbship_needs_command" -l add-field -d 'Add a field to every event; dotted keys nest (labels.env=prod); repeatable' -r
@@ -40,6 +42,8 @@ complete -c elbship -n "__fish_elbship_needs_command" -s h -l help -d 'Print hel
 complete -c elbship -n "__fish_elbship_needs_command" -s V -l version -d 'Print version'
 complete -c elbship -n "__fish_elbship_needs_command" -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
 complete -c elbship -n "__fish_elbship_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l files-from -d 'Also read the files (or directories) listed in FILE, one per line; `-` reads the list from stdin' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l format -d 'Report format: an aligned table, JSON, or Markdown (for CI job summaries)' -r -f -a "table\t'Aligned columns'
 json\t'One JSON object'
 markdown\t'Markdown tables'"

@@ -3,6 +3,7 @@
 //! Knows nothing of log formats or event fields: it hands out bytes.
 
 pub mod chunk;
+pub mod discover;
 pub mod s3key;
 
 use std::fs::File;

@@ -1,0 +1,195 @@
+//! From command-line arguments to the list of inputs: directories walked for log files,
+//! `--files-from` lists, and `--shard I/N` to split a backfill across machines.
+
+use std::ffi::{OsStr, OsString};
+use std::io::{self, BufRead};
+use std::path::{Path, PathBuf};
+
+use super::Input;
+
+/// `--shard I/N`: keep the files whose name hashes to `index` of `count` (0 <= index < count).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parses `I/N`, e.g. `0/4` … `3/4` (the index counts from 0, like AWS Batch's
+    /// `AWS_BATCH_JOB_ARRAY_INDEX` and Kubernetes' `JOB_COMPLETION_INDEX`).
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("expected I/N like 0/4, got {s:?}"))?;
+        let index: u64 = i
+            .trim()
+            .parse()
+            .map_err(|_| format!("{i:?} is not a shard index"))?;
+        let count: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{n:?} is not a shard count"))?;
+        if count == 0 || index >= count {
+            return Err(format!("shard {index}/{count}: need 0 <= I < N"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether the file at `path` belongs to this shard: FNV-1a (64-bit) of its base name, so
+    /// the split is the same on every machine whatever directory the files sit in.
+    pub fn takes(&self, path: &Path) -> bool {
+        let name = path.file_name().unwrap_or(path.as_os_str());
+        fnv1a(name.as_encoded_bytes()) % self.count == self.index
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Files in a directory that are load balancer logs: `.log` or `.log.gz`, not AWS's test file.
+pub fn is_log_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(OsStr::to_str) else {
+        return false;
+    };
+    !name.starts_with("ELBAccessLogTestFile")
+        && !name.starts_with("ELBConnectionLogTestFile")
+        && (name.ends_with(".log") || name.ends_with(".log.gz"))
+}
+
+/// The inputs, and remarks worth a line on stderr (an empty directory).
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    pub remarks: Vec<String>,
+}
+
+/// Expands FILE arguments and a `--files-from` list (`-` = stdin) into inputs, in the order
+/// given; directories are walked recursively in name order. No argument and no list = stdin.
+pub fn discover(
+    args: &[OsString],
+    files_from: Option<&OsStr>,
+    shard: Option<Shard>,
+) -> io::Result<Discovered> {
+    let mut named: Vec<OsString> = args.to_vec();
+    if let Some(list) = files_from {
+        let reader: Box<dyn BufRead> = if list == "-" {
+            Box::new(io::stdin().lock())
+        } else {
+            Box::new(io::BufReader::new(std::fs::File::open(list).map_err(
+                |e| {
+                    io::Error::new(
+                        e.kind(),
+                        format!("--files-from {}: {e}", Path::new(list).display()),
+                    )
+                },
+            )?))
+        };
+        for line in reader.lines() {
+            let line = line?;
+            let path = line.trim();
+            if !path.is_empty() && !path.starts_with('#') {
+                named.push(OsString::from(path));
+            }
+        }
+    } else if named.is_empty() {
+        named.push(OsString::from("-"));
+    }
+    let mut found = Discovered::default();
+    for arg in named {
+        if arg == "-" {
+            found.inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = PathBuf::from(&arg);
+        if path.is_dir() {
+            let before = found.inputs.len();
+            walk(&path, &mut found.inputs);
+            if found.inputs.len() == before {
+                found.remarks.push(format!(
+                    "{}: no .log or .log.gz files in this directory",
+                    path.display()
+                ));
+            }
+        } else {
+            found.inputs.push(Input::File(path));
+        }
+    }
+    if let Some(shard) = shard {
+        found.inputs.retain(|i| match i {
+            Input::File(p) => shard.takes(p),
+            Input::Stdin => true,
+        });
+    }
+    Ok(found)
+}
+
+/// Log files under `dir`, depth first in name order. A directory that cannot be read is kept
+/// as an input, so that opening it reports the problem in its place.
+fn walk(dir: &Path, out: &mut Vec<Input>) {
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(_) => {
+            out.push(Input::File(dir.to_path_buf()));
+            return;
+        }
+    };
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out);
+        } else if is_log_file(&path) {
+            out.push(Input::File(path));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_names() {
+        let names: Vec<PathBuf> = (0..1000)
+            .map(|i| PathBuf::from(format!("/x/123456789012_elasticloadbalancing_us-east-1_app.a.b_20250601T{i:04}Z_10.0.0.1_r{i}.log.gz")))
+            .collect();
+        let n = 4;
+        let mut total = 0;
+        for index in 0..n {
+            let shard = Shard { index, count: n };
+            let taken = names.iter().filter(|p| shard.takes(p)).count();
+            assert!(taken > 150, "shard {index} took {taken} of 1000");
+            total += taken;
+        }
+        assert_eq!(total, 1000, "every file in exactly one shard");
+        // the directory does not matter, the name does
+        let s = Shard { index: 1, count: 3 };
+        assert_eq!(
+            s.takes(Path::new("/a/f.log")),
+            s.takes(Path::new("/b/c/f.log"))
+        );
+    }
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        assert!(Shard::parse("4/4").is_err());
+        assert!(Shard::parse("0/0").is_err());
+        assert!(Shard::parse("1").is_err());
+        assert!(Shard::parse("a/2").is_err());
+    }
+
+    #[test]
+    fn log_file_names() {
+        assert!(is_log_file(Path::new(
+            "x/123_elasticloadbalancing_a.log.gz"
+        )));
+        assert!(is_log_file(Path::new("plain.log")));
+        assert!(!is_log_file(Path::new("ELBAccessLogTestFile")));
+        assert!(!is_log_file(Path::new("x/ELBAccessLogTestFile.log")));
+        assert!(!is_log_file(Path::new("notes.txt")));
+        assert!(!is_log_file(Path::new("archive.gz")));
+    }
+}
