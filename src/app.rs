@@ -100,6 +100,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
     let work = pipeline::SummarizeBlocks {
         by,
         max_line_bytes: config.max_line_bytes,
+        window: config.window,
     };
     let mut total = Summary::default();
     let mut warn = |message: &str| eprintln!("elbship: {message}");

@@ -6,8 +6,10 @@ use std::num::NonZeroUsize;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::clock::{self, TimeWindow};
 use crate::error::UsageError;
 use crate::input::discover::{discover, Discovered, Shard};
+use crate::input::s3key;
 use crate::input::Input;
 use crate::pipeline::{self, Config};
 use crate::schema::{EventStyle, Schema};
@@ -71,12 +73,43 @@ pub struct InputArgs {
     /// to split a backfill over N machines or jobs with no coordination
     #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
     pub shard: Option<Shard>,
+
+    /// Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age
+    /// (90m, 2h, 7d); files whose S3 names end the interval earlier are not read
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Keep only lines before TIME (same forms as --since); files whose S3 names start the
+    /// interval later are not read
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
 }
 
 impl InputArgs {
     /// True when no file, directory or list was named: the input is stdin.
     pub fn is_stdin_only(&self) -> bool {
         self.files.is_empty() && self.files_from.is_none()
+    }
+
+    /// `--since`/`--until`, resolved against now.
+    pub fn window(&self) -> Result<TimeWindow, UsageError> {
+        let now = clock::now_micros();
+        let parse = |v: &Option<String>, flag: &str| {
+            v.as_deref()
+                .map(|t| clock::parse_time_arg(t, now))
+                .transpose()
+                .map_err(|e| UsageError(format!("{flag}: {e}")))
+        };
+        let window = TimeWindow {
+            since: parse(&self.since, "--since")?,
+            until: parse(&self.until, "--until")?,
+        };
+        if let (Some(s), Some(u)) = (window.since, window.until) {
+            if s >= u {
+                return Err(UsageError("--since must be before --until".into()));
+            }
+        }
+        Ok(window)
     }
 
     /// The inputs, in order, and remarks for stderr.
@@ -86,8 +119,27 @@ impl InputArgs {
                 "--shard splits files; it cannot take stdin (-)".into(),
             ));
         }
-        let found = discover(&self.files, self.files_from.as_deref(), self.shard)
+        let mut found = discover(&self.files, self.files_from.as_deref(), self.shard)
             .map_err(|e| UsageError(e.to_string()))?;
+        let window = self.window()?;
+        if window.is_set() {
+            let before = found.inputs.len();
+            found.inputs.retain(|input| {
+                let Input::File(path) = input else {
+                    return true;
+                };
+                let end = s3key::parse(&path.to_string_lossy())
+                    .and_then(|name| name.end_time)
+                    .and_then(clock::parse_interval_end_micros);
+                !end.is_some_and(|end| window.excludes_interval_ending(end))
+            });
+            let skipped = before - found.inputs.len();
+            if skipped > 0 {
+                found.remarks.push(format!(
+                    "skipped {skipped} files whose names put them outside --since/--until"
+                ));
+            }
+        }
         let stdins = found.inputs.iter().filter(|i| **i == Input::Stdin).count();
         let list_on_stdin = self.files_from.as_deref().is_some_and(|f| f == "-");
         if stdins > 1 || (stdins == 1 && list_on_stdin) {
@@ -317,6 +369,7 @@ impl RunArgs {
             SchemaArg::Legacy => Schema::Legacy,
         };
         let mut config = Config::new(found.inputs);
+        config.window = self.input.window()?;
         config.stdin_name = self.source;
         config.style = EventStyle::new(schema, !self.no_message, &self.tags);
         config.add_fields = self.add_fields;
@@ -343,6 +396,7 @@ impl SummaryArgs {
     pub fn config(&self) -> Result<(Config, Vec<String>), UsageError> {
         let found = self.input.discover()?;
         let mut config = Config::new(found.inputs);
+        config.window = self.input.window()?;
         if let Some(threads) = self.threads {
             config.threads = threads.get();
         }

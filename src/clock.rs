@@ -49,6 +49,112 @@ pub fn parse_timestamp_micros(s: &[u8]) -> Option<i64> {
     Some(secs * 1_000_000 + micros)
 }
 
+/// Microseconds since the epoch of a log file name's interval end, `YYYYMMDDTHHMMZ`.
+pub fn parse_interval_end_micros(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 14 {
+        return None;
+    }
+    let iso = format!(
+        "{}-{}-{}T{}:{}:00Z",
+        &s[0..4],
+        &s[4..6],
+        &s[6..8],
+        &s[9..11],
+        &s[11..13]
+    );
+    parse_timestamp_micros(iso.as_bytes())
+}
+
+/// A `--since`/`--until` value: RFC 3339 (`2025-06-01T00:00:00Z`, a fraction and a `+02:00`
+/// offset allowed; no zone means UTC), a date (`2025-06-01`), or an age before `now_us` like
+/// `90s`, `30m`, `2h`, `7d`, `1w`. Microseconds since the epoch.
+pub fn parse_time_arg(s: &str, now_us: i64) -> Result<i64, String> {
+    let t = s.trim();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && t[digits..].chars().all(|c| c.is_ascii_alphabetic()) && digits < t.len() {
+        let n: i64 = t[..digits].parse().map_err(|_| format!("bad age {s:?}"))?;
+        let unit: i64 = match &t[digits..] {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            other => {
+                return Err(format!(
+                    "unknown unit {other:?} in {s:?} (use s, m, h, d or w)"
+                ))
+            }
+        };
+        return Ok(now_us - n * unit * 1_000_000);
+    }
+    let (body, offset_secs) = match t.len().checked_sub(6).map(|at| t.split_at(at)) {
+        Some((body, off))
+            if (off.starts_with('+') || off.starts_with('-'))
+                && off.as_bytes()[3] == b':'
+                && body.contains('T') =>
+        {
+            let h: i64 = off[1..3]
+                .parse()
+                .map_err(|_| format!("bad offset in {s:?}"))?;
+            let m: i64 = off[4..6]
+                .parse()
+                .map_err(|_| format!("bad offset in {s:?}"))?;
+            let sign = if off.starts_with('-') { -1 } else { 1 };
+            (body.to_string(), sign * (h * 3600 + m * 60))
+        }
+        _ => (t.to_string(), 0),
+    };
+    let full = if body.len() == 10 {
+        format!("{body}T00:00:00")
+    } else {
+        body
+    };
+    parse_timestamp_micros(full.as_bytes())
+        .map(|us| us - offset_secs * 1_000_000)
+        .ok_or_else(|| {
+            format!("{s:?} is not a time: use RFC 3339 (2025-06-01T00:00:00Z) or an age (2h, 7d)")
+        })
+}
+
+/// `--since` (inclusive) and `--until` (exclusive), in microseconds since the epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeWindow {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+/// How far past its name's interval end a log file may still hold entries, and how long an
+/// interval may be (Classic ELB can publish every 60 minutes): margins for skipping files.
+const FILE_SLACK_US: i64 = 5 * 60 * 1_000_000;
+const LONGEST_INTERVAL_US: i64 = 60 * 60 * 1_000_000;
+
+impl TimeWindow {
+    pub fn is_set(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+
+    /// since <= t < until.
+    pub fn contains(&self, t_us: i64) -> bool {
+        self.since.is_none_or(|s| t_us >= s) && self.until.is_none_or(|u| t_us < u)
+    }
+
+    /// True when a file whose interval ended at `end_us` cannot hold a line in the window.
+    pub fn excludes_interval_ending(&self, end_us: i64) -> bool {
+        self.since.is_some_and(|s| end_us + FILE_SLACK_US < s)
+            || self
+                .until
+                .is_some_and(|u| end_us - LONGEST_INTERVAL_US - FILE_SLACK_US >= u)
+    }
+}
+
+/// Microseconds since the epoch, now.
+pub fn now_micros() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
 /// Howard Hinnant's days from civil: day number (since 1970-01-01) of a date.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -105,6 +211,45 @@ mod tests {
                 Some(secs * 1_000_000)
             );
         }
+    }
+
+    #[test]
+    fn time_arguments() {
+        let now = 1_700_000_000_000_000;
+        assert_eq!(parse_time_arg("2h", now), Ok(now - 7_200_000_000));
+        assert_eq!(parse_time_arg("7d", now), Ok(now - 604_800_000_000));
+        assert_eq!(parse_time_arg("1970-01-01T00:00:10Z", now), Ok(10_000_000));
+        assert_eq!(parse_time_arg("1970-01-01T01:00:00+01:00", now), Ok(0));
+        assert_eq!(
+            parse_time_arg("1970-01-01T00:00:00-00:30", now),
+            Ok(1_800_000_000)
+        );
+        assert_eq!(parse_time_arg("1970-01-02", now), Ok(86_400_000_000));
+        assert_eq!(parse_time_arg("1970-01-01T00:00:00.5", now), Ok(500_000));
+        assert!(parse_time_arg("yesterday", now).is_err());
+        assert!(parse_time_arg("5y", now).is_err());
+        assert_eq!(
+            parse_interval_end_micros("19700101T0001Z"),
+            Some(60_000_000)
+        );
+    }
+
+    #[test]
+    fn window_bounds_and_file_skipping() {
+        let w = TimeWindow {
+            since: Some(100),
+            until: Some(200),
+        };
+        assert!(!w.contains(99) && w.contains(100) && w.contains(199) && !w.contains(200));
+        let hour = 3_600_000_000;
+        let w = TimeWindow {
+            since: Some(10 * hour),
+            until: Some(20 * hour),
+        };
+        assert!(w.excludes_interval_ending(9 * hour));
+        assert!(!w.excludes_interval_ending(10 * hour - 60_000_000));
+        assert!(!w.excludes_interval_ending(21 * hour));
+        assert!(w.excludes_interval_ending(22 * hour));
     }
 
     #[test]

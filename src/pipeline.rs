@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use memchr::memchr_iter;
 
+use crate::clock::TimeWindow;
 use crate::format;
 use crate::input::chunk::{Chunker, Piece};
 use crate::input::{self, s3key, Input};
@@ -37,6 +38,8 @@ pub struct Config {
     pub blocks_in_flight: usize,
     /// `@timestamp` of failure events.
     pub processing_time: String,
+    /// `--since`/`--until`.
+    pub window: TimeWindow,
 }
 
 impl Config {
@@ -52,6 +55,7 @@ impl Config {
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             blocks_in_flight: 0,
             processing_time: crate::clock::processing_time(None),
+            window: TimeWindow::default(),
         }
     }
 
@@ -110,22 +114,31 @@ pub trait BlockWork: Send + Sync + 'static {
 }
 
 /// Blocks to NDJSON events: the main job.
+#[derive(Clone, Debug)]
 pub struct EncodeEvents {
     pub style: EventStyle,
     pub max_line_bytes: usize,
+    /// `@timestamp` of failure events.
     pub processing_time: String,
+    /// Events outside it are not written (failure events, which have no log time, always are).
+    pub window: TimeWindow,
+}
+
+impl EncodeEvents {
+    pub fn from_config(config: &Config) -> Self {
+        EncodeEvents {
+            style: config.style.clone(),
+            max_line_bytes: config.max_line_bytes,
+            processing_time: config.processing_time.clone(),
+            window: config.window,
+        }
+    }
 }
 
 impl BlockWork for EncodeEvents {
     type Output = Vec<u8>;
     fn process(&self, piece: Piece, statics: &StaticFields) -> (Vec<u8>, Stats) {
-        let (ndjson, mut stats) = encode_piece(
-            piece,
-            statics,
-            &self.style,
-            self.max_line_bytes,
-            &self.processing_time,
-        );
+        let (ndjson, mut stats) = self.encode(piece, statics);
         stats.bytes_out = ndjson.len() as u64;
         (ndjson, stats)
     }
@@ -135,6 +148,7 @@ impl BlockWork for EncodeEvents {
 pub struct SummarizeBlocks {
     pub by: Option<GroupBy>,
     pub max_line_bytes: usize,
+    pub window: TimeWindow,
 }
 
 impl BlockWork for SummarizeBlocks {
@@ -152,7 +166,11 @@ impl BlockWork for SummarizeBlocks {
                 }
                 match format::parse_line(line) {
                     Ok(record) if line.len() <= self.max_line_bytes => {
-                        summary.add(&record, self.by)
+                        if in_window(&self.window, &record) {
+                            summary.add(&record, self.by);
+                        } else {
+                            stats.outside_window += 1;
+                        }
                     }
                     _ => stats.parse_failures += 1,
                 }
@@ -203,11 +221,7 @@ struct Done<O> {
 ///
 /// Returns an error only when writing to `out` fails (other than it being closed).
 pub fn run(config: &Config, out: &mut dyn Write, warn: &mut dyn FnMut(&str)) -> io::Result<Report> {
-    let work = EncodeEvents {
-        style: config.style.clone(),
-        max_line_bytes: config.max_line_bytes,
-        processing_time: config.processing_time.clone(),
-    };
+    let work = EncodeEvents::from_config(config);
     let report = run_work(
         config,
         work,
@@ -418,78 +432,86 @@ fn describe_io_error(e: &io::Error) -> String {
     }
 }
 
-/// Parses and encodes one piece of input into NDJSON.
-pub fn encode_piece(
-    piece: Piece,
-    statics: &StaticFields,
-    style: &EventStyle,
-    max_line: usize,
-    processing_time: &str,
-) -> (Vec<u8>, Stats) {
-    let mut stats = Stats::default();
-    let mut out = Vec::new();
-    match piece {
-        Piece::Lines(block) => {
-            // ALB events run about 3.7x the line's size (the message is one copy): room for 4x
-            out.reserve(block.len() * 4 + 4096);
-            let mut w = EventWriter::new(&mut out, statics);
-            each_line(&block, |line| {
-                encode_line(&mut w, line, style, max_line, processing_time, &mut stats)
-            });
+impl EncodeEvents {
+    /// Parses and encodes one piece of input into NDJSON.
+    pub fn encode(&self, piece: Piece, statics: &StaticFields) -> (Vec<u8>, Stats) {
+        let mut stats = Stats::default();
+        let mut out = Vec::new();
+        let (style, time) = (&self.style, self.processing_time.as_str());
+        match piece {
+            Piece::Lines(block) => {
+                // ALB events run about 3.7x the line's size (the message is one copy): room for 4x
+                out.reserve(block.len() * 4 + 4096);
+                let mut w = EventWriter::new(&mut out, statics);
+                each_line(&block, |line| self.encode_line(&mut w, line, &mut stats));
+            }
+            Piece::TooLong { prefix, len } => {
+                let mut w = EventWriter::new(&mut out, statics);
+                let failure = Failure::TooLong {
+                    len,
+                    limit: self.max_line_bytes,
+                };
+                schema::write_failure(&mut w, &prefix, &failure, style, time);
+                stats.lines += 1;
+                stats.events += 1;
+                stats.parse_failures += 1;
+            }
+            Piece::Truncated(bytes) => {
+                let mut w = EventWriter::new(&mut out, statics);
+                let line = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+                schema::write_failure(&mut w, line, &Failure::Truncated, style, time);
+                stats.lines += 1;
+                stats.events += 1;
+                stats.parse_failures += 1;
+            }
         }
-        Piece::TooLong { prefix, len } => {
-            let mut w = EventWriter::new(&mut out, statics);
+        (out, stats)
+    }
+
+    #[inline]
+    fn encode_line(&self, w: &mut EventWriter<'_>, line: &[u8], stats: &mut Stats) {
+        stats.lines += 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            stats.empty_lines += 1;
+            return;
+        }
+        let (style, time, max_line) = (
+            &self.style,
+            self.processing_time.as_str(),
+            self.max_line_bytes,
+        );
+        if line.len() > max_line {
             let failure = Failure::TooLong {
-                len,
+                len: line.len() as u64,
                 limit: max_line,
             };
-            schema::write_failure(&mut w, &prefix, &failure, style, processing_time);
-            stats.lines += 1;
+            schema::write_failure(w, &line[..max_line], &failure, style, time);
             stats.events += 1;
             stats.parse_failures += 1;
+            return;
         }
-        Piece::Truncated(bytes) => {
-            let mut w = EventWriter::new(&mut out, statics);
-            let line = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
-            schema::write_failure(&mut w, line, &Failure::Truncated, style, processing_time);
-            stats.lines += 1;
-            stats.events += 1;
-            stats.parse_failures += 1;
+        match format::parse_line(line) {
+            Ok(record) => {
+                if !in_window(&self.window, &record) {
+                    stats.outside_window += 1;
+                    return;
+                }
+                schema::write_record(w, &record, style);
+                stats.events += 1;
+            }
+            Err(e) => {
+                schema::write_failure(w, line, &Failure::Parse(e), style, time);
+                stats.events += 1;
+                stats.parse_failures += 1;
+            }
         }
     }
-    (out, stats)
 }
 
+/// Whether a parsed line's time is inside `--since`/`--until` (always, when none is set).
 #[inline]
-fn encode_line(
-    w: &mut EventWriter<'_>,
-    line: &[u8],
-    style: &EventStyle,
-    max_line: usize,
-    processing_time: &str,
-    stats: &mut Stats,
-) {
-    stats.lines += 1;
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.is_empty() {
-        stats.empty_lines += 1;
-        return;
-    }
-    stats.events += 1;
-    if line.len() > max_line {
-        let failure = Failure::TooLong {
-            len: line.len() as u64,
-            limit: max_line,
-        };
-        schema::write_failure(w, &line[..max_line], &failure, style, processing_time);
-        stats.parse_failures += 1;
-        return;
-    }
-    match format::parse_line(line) {
-        Ok(record) => schema::write_record(w, &record, style),
-        Err(e) => {
-            schema::write_failure(w, line, &Failure::Parse(e), style, processing_time);
-            stats.parse_failures += 1;
-        }
-    }
+fn in_window(window: &TimeWindow, record: &format::Record<'_>) -> bool {
+    !window.is_set()
+        || crate::clock::parse_timestamp_micros(record.time()).is_some_and(|t| window.contains(t))
 }

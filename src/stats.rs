@@ -23,6 +23,8 @@ pub struct Stats {
     pub events: u64,
     /// Events tagged `_grokparsefailure`.
     pub parse_failures: u64,
+    /// Parsed lines left out by `--since`/`--until`.
+    pub outside_window: u64,
     /// Bytes of NDJSON written.
     pub bytes_out: u64,
 }
@@ -37,6 +39,7 @@ impl AddAssign for Stats {
         self.empty_lines += o.empty_lines;
         self.events += o.events;
         self.parse_failures += o.parse_failures;
+        self.outside_window += o.outside_window;
         self.bytes_out += o.bytes_out;
     }
 }
@@ -75,6 +78,9 @@ impl Stats {
             self.parse_failures,
             human_bytes(self.bytes_in)
         );
+        if self.outside_window > 0 {
+            let _ = write!(s, ", {} outside --since/--until", self.outside_window);
+        }
         if self.bytes_decoded != self.bytes_in {
             let _ = write!(s, " ({} decompressed)", human_bytes(self.bytes_decoded));
         }
@@ -101,6 +107,7 @@ impl Stats {
             concat!(
                 "{{\"inputs\":{},\"inputs_failed\":{},\"bytes_in\":{},\"bytes_decoded\":{},",
                 "\"lines\":{},\"empty_lines\":{},\"events\":{},\"parse_failures\":{},",
+                "\"outside_window\":{},",
                 "\"bytes_out\":{},\"elapsed_seconds\":{:.6},\"lines_per_second\":{:.0}}}"
             ),
             self.inputs,
@@ -111,6 +118,7 @@ impl Stats {
             self.empty_lines,
             self.events,
             self.parse_failures,
+            self.outside_window,
             self.bytes_out,
             elapsed.as_secs_f64(),
             Self::rate(self.lines, elapsed)

@@ -4,8 +4,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use elbship::clock::TimeWindow;
 use elbship::input::chunk::Piece;
-use elbship::pipeline::encode_piece;
+use elbship::pipeline::EncodeEvents;
 use elbship::schema::{EventStyle, Schema, StaticFields};
 
 struct Counting;
@@ -56,8 +57,14 @@ fn allocations(lines: usize, schema: Schema) -> usize {
     statics.insert("labels.env", "prod").unwrap();
     let style = EventStyle::new(schema, true, &["elb".to_string()]);
     let data = block(lines);
+    let work = EncodeEvents {
+        style,
+        max_line_bytes: 1 << 20,
+        processing_time: "now".into(),
+        window: TimeWindow::default(),
+    };
     let before = ALLOCATIONS.load(Ordering::Relaxed);
-    let (ndjson, stats) = encode_piece(Piece::Lines(data), &statics, &style, 1 << 20, "now");
+    let (ndjson, stats) = work.encode(Piece::Lines(data), &statics);
     let after = ALLOCATIONS.load(Ordering::Relaxed);
     assert_eq!(stats.events as usize, lines);
     assert_eq!(stats.parse_failures, 0);

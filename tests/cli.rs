@@ -507,3 +507,99 @@ fn shards_are_disjoint_and_cover_every_file() {
     );
     assert_eq!(run(&["--shard", "0/2", "-"], b"").status.code(), Some(2));
 }
+
+/// Classic lines at 10:00:00, 10:00:01, … (one per second), numbered in the path.
+fn timed_lines(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "2024-05-01T10:{:02}:{:02}.000000Z lb 10.0.0.1:1 10.0.0.2:80 0.001 0.002 0.003 200 200 1 2 \"GET http://a.example:80/{i} HTTP/1.1\" \"curl\" - -\n",
+                i / 60,
+                i % 60
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn since_is_inclusive_until_is_exclusive_and_failures_are_kept() {
+    let mut input = timed_lines(10);
+    input.push_str("garbage line\n");
+    let out = run(
+        &[
+            "--since",
+            "2024-05-01T10:00:03Z",
+            "--until",
+            "2024-05-01T12:00:07+02:00",
+            "--stats=json",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ev = events(&out);
+    let paths: Vec<&str> = ev
+        .iter()
+        .filter_map(|e| at(e, "url.path")?.as_str())
+        .collect();
+    assert_eq!(paths, vec!["/3", "/4", "/5", "/6"]);
+    assert_eq!(
+        at(ev.last().unwrap(), "tags"),
+        Some(&serde_json::json!(["_grokparsefailure"]))
+    );
+    let stats: Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert_eq!(stats["outside_window"], 6);
+    assert_eq!(stats["events"], 5);
+    // an age: everything in 2024 is more than an hour old
+    let recent = run(&["--since", "1h"], timed_lines(3).as_bytes());
+    assert!(events(&recent).is_empty());
+    for bad in [
+        &["--since", "soon"][..],
+        &["--since", "2024-05-02", "--until", "2024-05-01"],
+    ] {
+        assert_eq!(run(bad, b"").status.code(), Some(2), "{bad:?}");
+    }
+}
+
+#[test]
+fn files_outside_the_window_by_name_are_not_read() {
+    let tmp = TempDir::new("window");
+    let name = |end: &str| {
+        format!("123456789012_elasticloadbalancing_us-east-1_my-lb_{end}_10.0.0.1_abcd.log")
+    };
+    let before = tmp.file(&name("20240501T0800Z"), b"not even read\n");
+    let inside = tmp.file(&name("20240501T1005Z"), timed_lines(5).as_bytes());
+    let after = tmp.file(&name("20240501T1300Z"), b"not even read\n");
+    let out = run(
+        &[
+            "--since",
+            "2024-05-01T10:00:00Z",
+            "--until",
+            "2024-05-01T11:00:00Z",
+            &before,
+            &inside,
+            &after,
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("skipped 2 files whose names put them outside"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(paths_in_order(&out), vec![inside]);
+    assert_eq!(events(&out).len(), 5);
+    let summary = run(
+        &[
+            "summary",
+            "--format",
+            "json",
+            "--since",
+            "2024-05-01T10:00:02Z",
+            &tmp.path(""),
+        ],
+        b"",
+    );
+    let report: Value = serde_json::from_slice(&summary.stdout).unwrap();
+    assert_eq!(report["requests"], 3);
+}

@@ -35,7 +35,7 @@ _elbship() {
 
     case "${cmd}" in
         elbship)
-            opts="-j -h -V --files-from --shard --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --block-size --help --version summary help"
+            opts="-j -h -V --files-from --shard --since --until --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --block-size --help --version summary help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -46,6 +46,14 @@ _elbship() {
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -135,7 +143,7 @@ _elbship() {
             return 0
             ;;
         elbship__subcmd__summary)
-            opts="-j -h --files-from --shard --format --by --top --fail-if --threads --max-line-bytes --help"
+            opts="-j -h --files-from --shard --since --until --format --by --top --fail-if --threads --max-line-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -146,6 +154,14 @@ _elbship() {
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_elbship_global_optspecs
-    string join \n files-from= shard= schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict block-size= h/help V/version
+    string join \n files-from= shard= since= until= schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict block-size= h/help V/version
 end
 
 function __fish_elbship_needs_command
@@ -26,6 +26,8 @@ end
 
 complete -c elbship -n "__fish_elbship_needs_command" -l files-from -d 'Also read the files (or directories) listed in FILE, one per line; `-` reads the list from stdin' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l since -d 'Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age (90m, 2h, 7d); files whose S3 names end the interval earlier are not read' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l until -d 'Keep only lines before TIME (same forms as --since); files whose S3 names start the interval later are not read' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l schema -d 'Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)' -r -f -a "ecs\t'Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*'
 legacy\t'logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest'"
 complete -c elbship -n "__fish_elbship_needs_command" -l add-field -d 'Add a field to every event; dotted keys nest (labels.env=prod); repeatable' -r
@@ -44,6 +46,8 @@ complete -c elbship -n "__fish_elbship_needs_command" -a "summary" -d 'Report re
 complete -c elbship -n "__fish_elbship_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l files-from -d 'Also read the files (or directories) listed in FILE, one per line; `-` reads the list from stdin' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l since -d 'Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age (90m, 2h, 7d); files whose S3 names end the interval earlier are not read' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l until -d 'Keep only lines before TIME (same forms as --since); files whose S3 names start the interval later are not read' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l format -d 'Report format: an aligned table, JSON, or Markdown (for CI job summaries)' -r -f -a "table\t'Aligned columns'
 json\t'One JSON object'
 markdown\t'Markdown tables'"

@@ -52,6 +52,16 @@ pub enum Record<'a> {
 }
 
 impl<'a> Record<'a> {
+    /// The line's time as logged (NLB: without fraction or `Z`).
+    pub fn time(&self) -> &'a [u8] {
+        match self {
+            Record::Classic(r) => r.core.time,
+            Record::Alb(r) => r.core.time,
+            Record::Nlb(r) => r.time,
+            Record::Conn(r) => r.time,
+        }
+    }
+
     pub fn format(&self) -> Format {
         match self {
             Record::Classic(_) => Format::Classic,

@@ -6,6 +6,8 @@
 pub struct LogFileName<'a> {
     pub account_id: &'a str,
     pub region: &'a str,
+    /// End of the logging interval, `YYYYMMDDTHHMMZ` (UTC).
+    pub end_time: Option<&'a str>,
 }
 
 /// Parses the base name of `path` (any directories before it are ignored); `None` if it is not
@@ -26,7 +28,19 @@ pub fn parse(path: &str) -> Option<LogFileName<'_>> {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && (rest.ends_with(".log") || rest.ends_with(".log.gz"));
-    ok.then_some(LogFileName { account_id, region })
+    let is_end_time = |p: &&str| {
+        let b = p.as_bytes();
+        b.len() == 14
+            && b[8] == b'T'
+            && b[13] == b'Z'
+            && b[..8].iter().chain(&b[9..13]).all(u8::is_ascii_digit)
+    };
+    let end_time = rest.split('_').find(is_end_time);
+    ok.then_some(LogFileName {
+        account_id,
+        region,
+        end_time,
+    })
 }
 
 #[cfg(test)]
@@ -40,11 +54,13 @@ mod tests {
             parse(alb),
             Some(LogFileName {
                 account_id: "123456789012",
-                region: "us-east-2"
+                region: "us-east-2",
+                end_time: Some("20140215T2340Z"),
             })
         );
         let nlb = "123456789012_elasticloadbalancing_us-east-2_net.my-loadbalancer.1234567890abcdef_20200501T0000Z_20sg8hgm.log.gz";
         assert_eq!(parse(nlb).unwrap().region, "us-east-2");
+        assert_eq!(parse(nlb).unwrap().end_time, Some("20200501T0000Z"));
         let classic = "123456789012_elasticloadbalancing_us-west-2_my-loadbalancer_20140215T2340Z_172.160.001.192_20sg8hgm.log";
         assert_eq!(parse(classic).unwrap().region, "us-west-2");
         let conn = "conn_log_123456789012_elasticloadbalancing_eu-west-1_app.x.0123456789abcdef_20231004T1705Z_10.0.0.1_abcd1234.log.gz";
