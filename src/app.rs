@@ -4,6 +4,7 @@ use std::io::{self, IsTerminal, Write};
 use std::os::fd::AsFd;
 use std::time::Instant;
 
+use crate::checkpoint::Checkpoint;
 use crate::cli::{Args, Command, RunArgs, StatsFormat, SummaryArgs};
 use crate::error::ExitCode;
 use crate::pipeline::{self, Ending};
@@ -21,7 +22,7 @@ fn run_events(args: RunArgs) -> ExitCode {
     let started = Instant::now();
     let processing_time =
         crate::clock::processing_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref());
-    let plan = match args.resolve(processing_time) {
+    let mut plan = match args.resolve(processing_time) {
         Ok(plan) => plan,
         Err(e) => {
             eprintln!("elbship: {e}");
@@ -31,6 +32,29 @@ fn run_events(args: RunArgs) -> ExitCode {
     for remark in &plan.remarks {
         eprintln!("elbship: {remark}");
     }
+    let mut checkpoint = match &plan.checkpoint {
+        None => None,
+        Some((path, interval)) => match Checkpoint::load(path, *interval) {
+            Ok(c) => {
+                let skipped = c.skip_done(&mut plan.config.inputs);
+                if skipped > 0 {
+                    eprintln!(
+                        "elbship: {}: skipping {skipped} files already done",
+                        path.display()
+                    );
+                }
+                Some(c)
+            }
+            Err(e) => {
+                eprintln!(
+                    "elbship: cannot read the checkpoint {}: {e}",
+                    path.display()
+                );
+                return ExitCode::InputOrOutput;
+            }
+        },
+    };
+    let mut checkpoint_error: Option<std::io::Error> = None;
     let stderr_is_terminal = io::stderr().is_terminal();
     if plan.stdin_only && io::stdin().is_terminal() {
         eprintln!(
@@ -48,7 +72,26 @@ fn run_events(args: RunArgs) -> ExitCode {
         }
     };
     let mut warn = |message: &str| eprintln!("elbship: {message}");
-    let report = match pipeline::run(&plan.config, &mut stdout, &mut warn) {
+    let mut done = |input: &crate::input::Input| {
+        if let Some(c) = checkpoint.as_mut() {
+            if let Err(e) = c.finished(input) {
+                checkpoint_error.get_or_insert(e);
+            }
+        }
+    };
+    let result = pipeline::run_with_done(&plan.config, &mut stdout, &mut warn, &mut done);
+    if let Some(c) = checkpoint.as_mut() {
+        if let Err(e) = c.save() {
+            checkpoint_error.get_or_insert(e);
+        }
+    }
+    if let (Some(e), Some((path, _))) = (&checkpoint_error, &plan.checkpoint) {
+        eprintln!(
+            "elbship: cannot write the checkpoint {}: {e}",
+            path.display()
+        );
+    }
+    let report = match result {
         Ok(report) => report,
         Err(e) => {
             eprintln!("elbship: cannot write to stdout: {e}");
@@ -70,7 +113,7 @@ fn run_events(args: RunArgs) -> ExitCode {
     }
     if report.ending == Ending::OutputClosed {
         ExitCode::Success
-    } else if stats.inputs_failed > 0 {
+    } else if stats.inputs_failed > 0 || checkpoint_error.is_some() {
         ExitCode::InputOrOutput
     } else if plan.strict && stats.parse_failures > 0 {
         ExitCode::ParseFailures
@@ -112,6 +155,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
             Ok(())
         },
         &mut warn,
+        &mut |_| {},
     ) {
         Ok(r) => r,
         Err(e) => {

@@ -3,6 +3,7 @@
 
 use std::ffi::OsString;
 use std::num::NonZeroUsize;
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -193,6 +194,15 @@ pub struct RunArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Record each input file in FILE once all its events are written, and skip the files
+    /// already recorded there (unchanged) on the next run: a resumable backfill
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+
+    /// Most frequent checkpoint rewrite, in milliseconds (tests)
+    #[arg(long, value_name = "MS", default_value_t = 1000, hide = true)]
+    pub checkpoint_interval: u64,
+
     /// Bytes per parse block (tuning and tests)
     #[arg(long, value_name = "BYTES", value_parser = parse_size, hide = true)]
     pub block_size: Option<usize>,
@@ -314,6 +324,8 @@ pub struct Plan {
     pub stdin_only: bool,
     /// Worth a line on stderr before the run (e.g. an empty directory).
     pub remarks: Vec<String>,
+    /// `--checkpoint FILE` and how often it may be rewritten.
+    pub checkpoint: Option<(PathBuf, std::time::Duration)>,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -387,6 +399,12 @@ impl RunArgs {
             strict: self.strict,
             stdin_only,
             remarks: found.remarks,
+            checkpoint: self.checkpoint.map(|path| {
+                (
+                    path,
+                    std::time::Duration::from_millis(self.checkpoint_interval),
+                )
+            }),
         })
     }
 }

@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod app;
+pub mod checkpoint;
 pub mod cli;
 pub mod clock;
 pub mod error;

@@ -207,6 +207,8 @@ enum Outcome<O> {
     InputFailed(String),
     /// An input was read to its end.
     InputDone {
+        /// Index of the input in `Config::inputs`.
+        input: usize,
         bytes_in: u64,
         bytes_decoded: u64,
     },
@@ -221,12 +223,24 @@ struct Done<O> {
 ///
 /// Returns an error only when writing to `out` fails (other than it being closed).
 pub fn run(config: &Config, out: &mut dyn Write, warn: &mut dyn FnMut(&str)) -> io::Result<Report> {
+    run_with_done(config, out, warn, &mut |_| {})
+}
+
+/// [`run`], calling `done` with each input once every event from it has been written to `out`
+/// (for checkpoints).
+pub fn run_with_done(
+    config: &Config,
+    out: &mut dyn Write,
+    warn: &mut dyn FnMut(&str),
+    done: &mut dyn FnMut(&Input),
+) -> io::Result<Report> {
     let work = EncodeEvents::from_config(config);
     let report = run_work(
         config,
         work,
         &mut |ndjson: Vec<u8>| out.write_all(&ndjson),
         warn,
+        done,
     )?;
     if report.ending == Ending::Complete {
         out.flush()?;
@@ -241,6 +255,7 @@ pub fn run_work<W: BlockWork>(
     work: W,
     consume: &mut dyn FnMut(W::Output) -> io::Result<()>,
     warn: &mut dyn FnMut(&str),
+    done: &mut dyn FnMut(&Input),
 ) -> io::Result<Report> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.max(1))
@@ -266,7 +281,16 @@ pub fn run_work<W: BlockWork>(
     };
 
     let mut stats = Stats::default();
-    match consume_in_order(&done_rx, &slot_tx, consume, warn, &mut stats) {
+    let inputs = &config.inputs;
+    let mut input_done = |i: usize| done(&inputs[i]);
+    match consume_in_order(
+        &done_rx,
+        &slot_tx,
+        consume,
+        warn,
+        &mut input_done,
+        &mut stats,
+    ) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
             // the reader thread stops at its next block: its slot channel is gone
@@ -289,6 +313,7 @@ fn consume_in_order<O>(
     slot_tx: &SyncSender<()>,
     consume: &mut dyn FnMut(O) -> io::Result<()>,
     warn: &mut dyn FnMut(&str),
+    input_done: &mut dyn FnMut(usize),
     stats: &mut Stats,
 ) -> io::Result<()> {
     let mut waiting: BTreeMap<u64, Outcome<O>> = BTreeMap::new();
@@ -307,9 +332,11 @@ fn consume_in_order<O>(
                     stats.inputs_failed += 1;
                 }
                 Outcome::InputDone {
+                    input,
                     bytes_in,
                     bytes_decoded,
                 } => {
+                    input_done(input);
                     stats.bytes_in += bytes_in;
                     stats.bytes_decoded += bytes_decoded;
                     stats.inputs += 1;
@@ -340,7 +367,7 @@ fn read_inputs<W: BlockWork>(
         *seq += 1;
         ok
     };
-    for input in &config.inputs {
+    for (index, input) in config.inputs.iter().enumerate() {
         let name = input.display_name();
         let source_name = match input {
             Input::Stdin => config.stdin_name.clone(),
@@ -383,6 +410,7 @@ fn read_inputs<W: BlockWork>(
                     let _ = done_tx.send(Done {
                         seq,
                         outcome: Outcome::InputDone {
+                            input: index,
                             bytes_in: compressed_bytes
                                 .as_ref()
                                 .map_or(chunker.bytes_read(), |c| c.load(Ordering::Relaxed)),

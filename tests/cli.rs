@@ -603,3 +603,110 @@ fn files_outside_the_window_by_name_are_not_read() {
     let report: Value = serde_json::from_slice(&summary.stdout).unwrap();
     assert_eq!(report["requests"], 3);
 }
+
+#[test]
+fn killed_and_resumed_with_a_checkpoint_every_event_once() {
+    use std::collections::BTreeMap;
+    use std::io::BufRead;
+
+    let tmp = TempDir::new("resume");
+    std::fs::create_dir_all(tmp.0.join("logs")).unwrap();
+    let files = 30;
+    let per_file = 3000;
+    for f in 0..files {
+        let mut text = String::new();
+        for i in 0..per_file {
+            text.push_str(&format!(
+                "2015-05-13T23:39:43.945958Z lb 10.0.0.1:1 10.0.0.2:80 0.1 0.2 0.3 200 200 0 29 \"GET http://a.example:80/f{f}/{i} HTTP/1.1\" \"curl\" - -\n"
+            ));
+        }
+        tmp.file(&format!("logs/f{f:02}.log"), text.as_bytes());
+    }
+    let checkpoint = tmp.path("ckpt");
+    let logs = tmp.path("logs");
+    let args = [
+        "--checkpoint",
+        &checkpoint,
+        "--checkpoint-interval",
+        "0",
+        "--block-size",
+        "16K",
+        &logs,
+    ];
+
+    // run 1: read about 40% of the events, then kill -9
+    let mut child = elbship()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first: Vec<String> = Vec::new();
+    let mut line = String::new();
+    while first.len() < files * per_file * 2 / 5 && reader.read_line(&mut line).unwrap() > 0 {
+        first.push(std::mem::take(&mut line));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // what it wrote before dying is delivered too
+    for l in reader.lines() {
+        first.push(l.unwrap() + "\n");
+    }
+
+    let recorded: Vec<String> = std::fs::read_to_string(&checkpoint)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.splitn(3, ' ').nth(2).unwrap().to_string())
+        .collect();
+    assert!(
+        !recorded.is_empty() && recorded.len() < files,
+        "{} recorded",
+        recorded.len()
+    );
+
+    let count = |lines: &[String]| {
+        let mut per_file: BTreeMap<String, usize> = BTreeMap::new();
+        for l in lines {
+            let e = common::parse_event(l.trim_end());
+            *per_file
+                .entry(
+                    at(&e, "log.file.path")
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+                .or_default() += 1;
+        }
+        per_file
+    };
+    let first_counts = count(&first);
+    // a file is recorded only once all its events were written
+    for path in &recorded {
+        assert_eq!(
+            first_counts.get(path),
+            Some(&per_file),
+            "{path} recorded before delivery"
+        );
+    }
+
+    // run 2: the recorded files are skipped, every other file is read whole
+    let second = run(&args, b"");
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert!(stderr(&second).contains(&format!("skipping {} files already done", recorded.len())));
+    let second_lines: Vec<String> = String::from_utf8(second.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let second_counts = count(&second_lines);
+    for path in &recorded {
+        assert!(!second_counts.contains_key(path), "{path} read twice");
+    }
+    assert_eq!(second_counts.len() + recorded.len(), files);
+    assert!(second_counts.values().all(|&n| n == per_file));
+    // and now everything is recorded
+    let third = run(&args, b"");
+    assert!(third.stdout.is_empty());
+}

@@ -35,7 +35,7 @@ _elbship() {
 
     case "${cmd}" in
         elbship)
-            opts="-j -h -V --files-from --shard --since --until --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --block-size --help --version summary help"
+            opts="-j -h -V --files-from --shard --since --until --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --checkpoint-interval --block-size --help --version summary help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -87,6 +87,14 @@ _elbship() {
                     ;;
                 --stats)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --block-size)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_elbship_global_optspecs
-    string join \n files-from= shard= since= until= schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict block-size= h/help V/version
+    string join \n files-from= shard= since= until= schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= checkpoint-interval= block-size= h/help V/version
 end
 
 function __fish_elbship_needs_command
@@ -37,6 +37,8 @@ complete -c elbship -n "__fish_elbship_needs_command" -s j -l threads -d 'Parser
 complete -c elbship -n "__fish_elbship_needs_command" -l max-line-bytes -d 'Longer lines become failure events holding their first BYTES bytes (K, M suffixes)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l stats -d 'Print a summary on stderr at the end: `text` or `json` [default when stderr is a terminal: text]' -r -f -a "text\t'One line for people'
 json\t'One JSON object for machines'"
+complete -c elbship -n "__fish_elbship_needs_command" -l checkpoint -d 'Record each input file in FILE once all its events are written, and skip the files already recorded there (unchanged) on the next run: a resumable backfill' -r -F
+complete -c elbship -n "__fish_elbship_needs_command" -l checkpoint-interval -d 'Most frequent checkpoint rewrite, in milliseconds (tests)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l block-size -d 'Bytes per parse block (tuning and tests)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l no-message -d 'Leave the raw line out of parsed events (failure events always keep it)'
 complete -c elbship -n "__fish_elbship_needs_command" -l strict -d 'Exit with 3 if any line did not parse'

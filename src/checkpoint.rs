@@ -1,0 +1,156 @@
+//! `--checkpoint FILE`: the input files a backfill has finished, so a re-run skips them.
+//!
+//! A file is recorded (path, size, modification time) once every event from it has been
+//! written; the checkpoint is replaced atomically (write to `FILE.tmp`, then rename), at most
+//! once per interval and at the end of the run. A file that changed since it was recorded
+//! (other size or time) is read again.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use crate::input::Input;
+
+/// What identifies a finished file: its path as given, size and modification time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub size: u64,
+    pub mtime_ns: u128,
+    pub path: String,
+}
+
+impl Entry {
+    /// The entry for `path` as it is on disk now; `None` if it cannot be read.
+    pub fn of(path: &Path) -> Option<Entry> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime_ns = meta
+            .modified()
+            .ok()?
+            .duration_since(UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        Some(Entry {
+            size: meta.len(),
+            mtime_ns,
+            path: path.to_string_lossy().into_owned(),
+        })
+    }
+
+    fn line(&self) -> String {
+        format!("{} {} {}\n", self.size, self.mtime_ns, self.path)
+    }
+
+    fn parse(line: &str) -> Option<Entry> {
+        let mut parts = line.splitn(3, ' ');
+        Some(Entry {
+            size: parts.next()?.parse().ok()?,
+            mtime_ns: parts.next()?.parse().ok()?,
+            path: parts.next()?.to_string(),
+        })
+    }
+}
+
+/// The checkpoint of one run.
+pub struct Checkpoint {
+    path: PathBuf,
+    done: Vec<Entry>,
+    known: HashSet<Entry>,
+    interval: Duration,
+    last_saved: Option<Instant>,
+    unsaved: bool,
+}
+
+impl Checkpoint {
+    /// Loads `path` (a missing file is an empty checkpoint).
+    pub fn load(path: &Path, interval: Duration) -> io::Result<Checkpoint> {
+        let done: Vec<Entry> = match std::fs::read_to_string(path) {
+            Ok(text) => text.lines().filter_map(Entry::parse).collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(Checkpoint {
+            path: path.to_path_buf(),
+            known: done.iter().cloned().collect(),
+            done,
+            interval,
+            last_saved: None,
+            unsaved: false,
+        })
+    }
+
+    /// Drops the inputs already recorded (unchanged since); returns how many.
+    pub fn skip_done(&self, inputs: &mut Vec<Input>) -> usize {
+        let before = inputs.len();
+        inputs.retain(|input| match input {
+            Input::File(p) => !Entry::of(p).is_some_and(|e| self.known.contains(&e)),
+            Input::Stdin => true,
+        });
+        before - inputs.len()
+    }
+
+    /// Records a finished input (stdin is never recorded) and saves if the interval has passed.
+    pub fn finished(&mut self, input: &Input) -> io::Result<()> {
+        let Input::File(p) = input else {
+            return Ok(());
+        };
+        if let Some(entry) = Entry::of(p) {
+            if self.known.insert(entry.clone()) {
+                self.done.push(entry);
+                self.unsaved = true;
+            }
+        }
+        if self.last_saved.is_none_or(|t| t.elapsed() >= self.interval) {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the checkpoint atomically if anything changed.
+    pub fn save(&mut self) -> io::Result<()> {
+        self.last_saved = Some(Instant::now());
+        if !self.unsaved {
+            return Ok(());
+        }
+        let mut tmp = self.path.clone().into_os_string();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        {
+            let mut f = std::fs::File::create(&tmp)?;
+            let text: String = self.done.iter().map(Entry::line).collect();
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, &self.path)?;
+        self.unsaved = false;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_skip_and_survive_a_reload() {
+        let dir = std::env::temp_dir().join(format!("elbship-ckpt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let a = dir.join("a b.log");
+        let b = dir.join("b.log");
+        std::fs::write(&a, "x\n").unwrap();
+        std::fs::write(&b, "y\n").unwrap();
+        let file = dir.join("ckpt");
+        let mut c = Checkpoint::load(&file, Duration::ZERO).unwrap();
+        c.finished(&Input::File(a.clone())).unwrap();
+        c.finished(&Input::Stdin).unwrap();
+        let c = Checkpoint::load(&file, Duration::ZERO).unwrap();
+        let mut inputs = vec![Input::File(a.clone()), Input::File(b.clone()), Input::Stdin];
+        assert_eq!(c.skip_done(&mut inputs), 1);
+        assert_eq!(inputs, vec![Input::File(b), Input::Stdin]);
+        // a file that changed is read again
+        std::fs::write(&a, "x\nmore\n").unwrap();
+        let mut inputs = vec![Input::File(a)];
+        assert_eq!(c.skip_done(&mut inputs), 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
