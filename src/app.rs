@@ -8,6 +8,7 @@ use crate::checkpoint::Checkpoint;
 use crate::cli::{Args, Command, RunArgs, StatsFormat, SummaryArgs};
 use crate::error::ExitCode;
 use crate::pipeline::{self, Ending};
+use crate::progress;
 use crate::summary::Summary;
 
 /// Runs the command; all diagnostics go to stderr, only events (or the report) to stdout.
@@ -29,8 +30,10 @@ fn run_events(args: RunArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
-    for remark in &plan.remarks {
-        eprintln!("elbship: {remark}");
+    if !plan.quiet {
+        for remark in &plan.remarks {
+            eprintln!("elbship: {remark}");
+        }
     }
     let mut checkpoint = match &plan.checkpoint {
         None => None,
@@ -79,7 +82,9 @@ fn run_events(args: RunArgs) -> ExitCode {
             }
         }
     };
+    let progress = show_progress(plan.progress, &mut plan.config);
     let result = pipeline::run_with_done(&plan.config, &mut stdout, &mut warn, &mut done);
+    progress.finish();
     if let Some(c) = checkpoint.as_mut() {
         if let Err(e) = c.save() {
             checkpoint_error.get_or_insert(e);
@@ -103,7 +108,7 @@ fn run_events(args: RunArgs) -> ExitCode {
     let stats = report.stats;
     let format = plan
         .stats
-        .or(stderr_is_terminal.then_some(StatsFormat::Text));
+        .or((stderr_is_terminal && !plan.quiet).then_some(StatsFormat::Text));
     if report.ending == Ending::Complete {
         match format {
             Some(StatsFormat::Text) => eprintln!("{}", stats.to_text(started.elapsed())),
@@ -124,10 +129,12 @@ fn run_events(args: RunArgs) -> ExitCode {
 
 /// `elbship summary`: the report on stdout, the gate's verdict on stderr and in the exit code.
 fn run_summary(args: SummaryArgs) -> ExitCode {
-    let config = match args.config() {
+    let mut config = match args.config() {
         Ok((config, remarks)) => {
-            for remark in remarks {
-                eprintln!("elbship: {remark}");
+            if !args.input.quiet {
+                for remark in remarks {
+                    eprintln!("elbship: {remark}");
+                }
             }
             config
         }
@@ -147,6 +154,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
     };
     let mut total = Summary::default();
     let mut warn = |message: &str| eprintln!("elbship: {message}");
+    let progress = show_progress(args.input.progress_mode(), &mut config);
     let report = match pipeline::run_work(
         &config,
         work,
@@ -163,6 +171,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
             return ExitCode::InputOrOutput;
         }
     };
+    progress.finish();
     let metrics = total.metrics(report.stats.parse_failures);
     let text = crate::summary::render(&total, &metrics, args.format.into(), args.top, by);
     if let Err(e) = io::stdout().write_all(text.as_bytes()) {
@@ -186,4 +195,21 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
     } else {
         ExitCode::Success
     }
+}
+
+/// Starts the progress display for a run over `config`'s inputs (it sets their counters).
+fn show_progress(mode: progress::Mode, config: &mut pipeline::Config) -> progress::Progress {
+    let counters = std::sync::Arc::new(progress::Counters::default());
+    if mode != progress::Mode::Never {
+        config.progress = Some(std::sync::Arc::clone(&counters));
+    }
+    let total_bytes = config
+        .inputs
+        .iter()
+        .map(|input| match input {
+            crate::input::Input::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            crate::input::Input::Stdin => None,
+        })
+        .sum::<Option<u64>>();
+    progress::Progress::start(mode, counters, config.inputs.len() as u64, total_bytes)
 }

@@ -58,7 +58,7 @@ pub enum Command {
 }
 
 /// Where the lines come from (shared by the default job and `summary`).
-#[derive(clap::Args, Debug, Clone, Default)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct InputArgs {
     /// Log files (raw or gzip) or directories (searched for *.log and *.log.gz); `-` or
     /// nothing reads stdin
@@ -84,6 +84,39 @@ pub struct InputArgs {
     /// interval later are not read
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+
+    /// Progress on stderr: `auto` = a bar when stderr is a terminal and CI is not set;
+    /// `always` = also on a pipe, as a plain line every 5 s
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto, value_name = "WHEN")]
+    pub progress: ProgressArg,
+
+    /// No progress, no remarks and no end summary (unless --stats asks for it); errors still
+    /// go to stderr
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum ProgressArg {
+    /// A bar when stderr is a terminal and CI is not set
+    #[default]
+    Auto,
+    /// Also on a pipe or in CI (a plain line every 5 s)
+    Always,
+    /// Never
+    Never,
+}
+
+impl InputArgs {
+    /// `--progress`, with `--quiet` winning.
+    pub fn progress_mode(&self) -> crate::progress::Mode {
+        use crate::progress::Mode;
+        match (self.quiet, self.progress) {
+            (true, _) | (_, ProgressArg::Never) => Mode::Never,
+            (_, ProgressArg::Always) => Mode::Always,
+            (_, ProgressArg::Auto) => Mode::Auto,
+        }
+    }
 }
 
 impl InputArgs {
@@ -326,6 +359,8 @@ pub struct Plan {
     pub remarks: Vec<String>,
     /// `--checkpoint FILE` and how often it may be rewritten.
     pub checkpoint: Option<(PathBuf, std::time::Duration)>,
+    pub progress: crate::progress::Mode,
+    pub quiet: bool,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -399,6 +434,8 @@ impl RunArgs {
             strict: self.strict,
             stdin_only,
             remarks: found.remarks,
+            progress: self.input.progress_mode(),
+            quiet: self.input.quiet,
             checkpoint: self.checkpoint.map(|path| {
                 (
                     path,

@@ -15,6 +15,7 @@ pub mod error;
 pub mod format;
 pub mod input;
 pub mod pipeline;
+pub mod progress;
 pub mod schema;
 pub mod stats;
 pub mod summary;

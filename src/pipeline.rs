@@ -40,6 +40,8 @@ pub struct Config {
     pub processing_time: String,
     /// `--since`/`--until`.
     pub window: TimeWindow,
+    /// Counters for a progress display, bumped as the run goes.
+    pub progress: Option<Arc<crate::progress::Counters>>,
 }
 
 impl Config {
@@ -56,6 +58,7 @@ impl Config {
             blocks_in_flight: 0,
             processing_time: crate::clock::processing_time(None),
             window: TimeWindow::default(),
+            progress: None,
         }
     }
 
@@ -282,11 +285,24 @@ pub fn run_work<W: BlockWork>(
 
     let mut stats = Stats::default();
     let inputs = &config.inputs;
-    let mut input_done = |i: usize| done(&inputs[i]);
+    let progress = config.progress.clone();
+    let mut input_done = |i: usize| {
+        if let Some(p) = &progress {
+            p.files_done.fetch_add(1, Ordering::Relaxed);
+        }
+        done(&inputs[i])
+    };
+    let block_progress = config.progress.clone();
+    let mut consume = |output: W::Output, lines: u64| {
+        if let Some(p) = &block_progress {
+            p.lines.fetch_add(lines, Ordering::Relaxed);
+        }
+        consume(output)
+    };
     match consume_in_order(
         &done_rx,
         &slot_tx,
-        consume,
+        &mut consume,
         warn,
         &mut input_done,
         &mut stats,
@@ -311,7 +327,7 @@ pub fn run_work<W: BlockWork>(
 fn consume_in_order<O>(
     done_rx: &Receiver<Done<O>>,
     slot_tx: &SyncSender<()>,
-    consume: &mut dyn FnMut(O) -> io::Result<()>,
+    consume: &mut dyn FnMut(O, u64) -> io::Result<()>,
     warn: &mut dyn FnMut(&str),
     input_done: &mut dyn FnMut(usize),
     stats: &mut Stats,
@@ -323,7 +339,7 @@ fn consume_in_order<O>(
         while let Some(outcome) = waiting.remove(&next) {
             match outcome {
                 Outcome::Block { output, stats: s } => {
-                    consume(output)?;
+                    consume(output, s.lines)?;
                     *stats += s;
                 }
                 Outcome::InputFailed(message) => {
@@ -399,6 +415,7 @@ fn read_inputs<W: BlockWork>(
         let gzip = opened.gzip;
         let compressed_bytes = opened.compressed_bytes.clone();
         let mut chunker = Chunker::new(opened.reader, config.block_size, config.max_line_bytes);
+        let mut reported = 0u64;
         loop {
             if slot_rx.recv().is_err() {
                 return;
@@ -435,6 +452,14 @@ fn read_inputs<W: BlockWork>(
                     break;
                 }
             };
+            if let Some(p) = &config.progress {
+                let read = compressed_bytes
+                    .as_ref()
+                    .map_or(chunker.bytes_read(), |c| c.load(Ordering::Relaxed));
+                p.bytes
+                    .fetch_add(read.saturating_sub(reported), Ordering::Relaxed);
+                reported = read;
+            }
             let job_seq = seq;
             seq += 1;
             let done_tx = done_tx.clone();

@@ -301,18 +301,18 @@ fn a_tight_address_space_limit_with_a_large_input() {
     assert!(lines > 90_000, "{lines}");
 }
 
-#[test]
-fn a_terminal_on_stdin_gets_a_hint_and_one_ctrl_d_ends_it() {
-    // a pseudo-terminal needs a helper: python3's pty module (skipped where there is none)
+/// Runs `command` (through `sh -c`) on a pseudo-terminal, answering the hint's "Ctrl-D" with
+/// one Ctrl-D; returns the exit code and everything the terminal showed. `None` without python3.
+fn on_a_terminal(command: &str) -> Option<(Option<i32>, String)> {
     if Command::new("python3").arg("--version").output().is_err() {
         eprintln!("skipped: no python3 for a pseudo-terminal");
-        return;
+        return None;
     }
     let script = r#"
 import os, pty, select, sys, time
 pid, fd = pty.fork()
 if pid == 0:
-    os.execv(sys.argv[1], [sys.argv[1]])
+    os.execv("/bin/sh", ["sh", "-c", sys.argv[1]])
 out, sent, end = b"", False, time.time() + 20
 while time.time() < end:
     r, _, _ = select.select([fd], [], [], 0.1)
@@ -348,18 +348,58 @@ sys.exit(99)
     let out = Command::new("python3")
         .arg("-c")
         .arg(script)
-        .arg(BIN)
+        .arg(command)
+        .env_remove("CI")
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    Some((
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
+}
+
+#[test]
+fn a_terminal_on_stdin_gets_a_hint_and_one_ctrl_d_ends_it() {
+    let Some((code, text)) = on_a_terminal(&format!("exec '{BIN}'")) else {
+        return;
+    };
+    assert_eq!(code, Some(0), "{text}");
     assert!(
         text.contains("reading log lines from the terminal"),
         "{text}"
     );
     // stderr is the terminal too, so the summary is shown
     assert!(text.contains("0 lines read"), "{text}");
+}
+
+#[test]
+fn progress_is_shown_on_a_terminal_and_nowhere_else() {
+    let tmp = TempDir::new("progress");
+    let big = tmp.file("big.log", &alb_lines(20_000));
+    if let Some((code, text)) = on_a_terminal(&format!("exec '{BIN}' '{big}' > /dev/null")) {
+        assert_eq!(code, Some(0), "{text}");
+        assert!(
+            text.contains("files 0/1") || text.contains("files 1/1"),
+            "{text}"
+        );
+        assert!(text.contains("lines/s"), "{text}");
+    }
+    if let Some((_, text)) = on_a_terminal(&format!("exec '{BIN}' -q '{big}' > /dev/null")) {
+        assert!(
+            !text.contains("files") && !text.contains("lines read"),
+            "quiet: {text}"
+        );
+    }
+    // on a pipe: nothing with auto (the default), a plain line with always
+    let auto = run(&[&big], b"");
+    assert!(!stderr(&auto).contains("progress"), "{}", stderr(&auto));
+    let always = run(&["--progress", "always", &big], b"");
+    assert!(
+        stderr(&always).starts_with("elbship: progress: files 0/1"),
+        "{}",
+        stderr(&always)
+    );
 }
 
 #[test]

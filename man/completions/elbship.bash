@@ -35,7 +35,7 @@ _elbship() {
 
     case "${cmd}" in
         elbship)
-            opts="-j -h -V --files-from --shard --since --until --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --checkpoint-interval --block-size --help --version summary help"
+            opts="-q -j -h -V --files-from --shard --since --until --progress --quiet --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --checkpoint-interval --block-size --help --version summary help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -55,6 +55,10 @@ _elbship() {
                     ;;
                 --until)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --schema)
@@ -151,7 +155,7 @@ _elbship() {
             return 0
             ;;
         elbship__subcmd__summary)
-            opts="-j -h --files-from --shard --since --until --format --by --top --fail-if --threads --max-line-bytes --help"
+            opts="-q -j -h --files-from --shard --since --until --progress --quiet --format --by --top --fail-if --threads --max-line-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,6 +175,10 @@ _elbship() {
                     ;;
                 --until)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_elbship_global_optspecs
-    string join \n files-from= shard= since= until= schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= checkpoint-interval= block-size= h/help V/version
+    string join \n files-from= shard= since= until= progress= q/quiet schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= checkpoint-interval= block-size= h/help V/version
 end
 
 function __fish_elbship_needs_command
@@ -28,6 +28,9 @@ complete -c elbship -n "__fish_elbship_needs_command" -l files-from -d 'Also rea
 complete -c elbship -n "__fish_elbship_needs_command" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l since -d 'Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age (90m, 2h, 7d); files whose S3 names end the interval earlier are not read' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l until -d 'Keep only lines before TIME (same forms as --since); files whose S3 names start the interval later are not read' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l progress -d 'Progress on stderr: `auto` = a bar when stderr is a terminal and CI is not set; `always` = also on a pipe, as a plain line every 5 s' -r -f -a "auto\t'A bar when stderr is a terminal and CI is not set'
+always\t'Also on a pipe or in CI (a plain line every 5 s)'
+never\t'Never'"
 complete -c elbship -n "__fish_elbship_needs_command" -l schema -d 'Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)' -r -f -a "ecs\t'Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*'
 legacy\t'logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest'"
 complete -c elbship -n "__fish_elbship_needs_command" -l add-field -d 'Add a field to every event; dotted keys nest (labels.env=prod); repeatable' -r
@@ -40,6 +43,7 @@ json\t'One JSON object for machines'"
 complete -c elbship -n "__fish_elbship_needs_command" -l checkpoint -d 'Record each input file in FILE once all its events are written, and skip the files already recorded there (unchanged) on the next run: a resumable backfill' -r -F
 complete -c elbship -n "__fish_elbship_needs_command" -l checkpoint-interval -d 'Most frequent checkpoint rewrite, in milliseconds (tests)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l block-size -d 'Bytes per parse block (tuning and tests)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -s q -l quiet -d 'No progress, no remarks and no end summary (unless --stats asks for it); errors still go to stderr'
 complete -c elbship -n "__fish_elbship_needs_command" -l no-message -d 'Leave the raw line out of parsed events (failure events always keep it)'
 complete -c elbship -n "__fish_elbship_needs_command" -l strict -d 'Exit with 3 if any line did not parse'
 complete -c elbship -n "__fish_elbship_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -50,6 +54,9 @@ complete -c elbship -n "__fish_elbship_using_subcommand summary" -l files-from -
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l since -d 'Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age (90m, 2h, 7d); files whose S3 names end the interval earlier are not read' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l until -d 'Keep only lines before TIME (same forms as --since); files whose S3 names start the interval later are not read' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l progress -d 'Progress on stderr: `auto` = a bar when stderr is a terminal and CI is not set; `always` = also on a pipe, as a plain line every 5 s' -r -f -a "auto\t'A bar when stderr is a terminal and CI is not set'
+always\t'Also on a pipe or in CI (a plain line every 5 s)'
+never\t'Never'"
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l format -d 'Report format: an aligned table, JSON, or Markdown (for CI job summaries)' -r -f -a "table\t'Aligned columns'
 json\t'One JSON object'
 markdown\t'Markdown tables'"
@@ -61,6 +68,7 @@ complete -c elbship -n "__fish_elbship_using_subcommand summary" -l top -d 'How 
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l fail-if -d 'Exit 4 if METRIC OP VALUE holds, e.g. \'p99 > 500ms\' or \'5xx_rate > 1%\'; repeatable' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s j -l threads -d 'Parser threads [default: the number of cores]' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l max-line-bytes -d 'Longer lines count as parse failures (K, M suffixes)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -s q -l quiet -d 'No progress, no remarks and no end summary (unless --stats asks for it); errors still go to stderr'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary help" -f -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
 complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
