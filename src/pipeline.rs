@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::Arc;
 
@@ -60,6 +60,11 @@ impl Config {
             window: TimeWindow::default(),
             progress: None,
         }
+    }
+
+    /// Reader threads: one per input up to one per core (gzip inputs inflate in parallel).
+    fn readers(&self) -> usize {
+        self.threads.min(self.inputs.len()).max(1)
     }
 
     fn slots(&self) -> usize {
@@ -218,7 +223,12 @@ enum Outcome<O> {
 }
 
 struct Done<O> {
-    seq: u64,
+    /// Index of the input in `Config::inputs`.
+    input: usize,
+    /// Block number within the input; the input's last message (done or failed) comes last.
+    block: u64,
+    /// The reader thread that took a slot for this message (it gets the slot back).
+    reader: usize,
     outcome: Outcome<O>,
 }
 
@@ -268,20 +278,42 @@ pub fn run_work<W: BlockWork>(
     let pool = Arc::new(pool);
     let work = Arc::new(work);
 
-    let slots = config.slots();
-    let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(slots);
-    for _ in 0..slots {
-        let _ = slot_tx.send(());
-    }
+    // several readers take the inputs in turn (decompressing files in parallel); each has its
+    // own slots, so the reader of the input being written can always go on
+    let readers = config.readers();
+    let per_reader = (config.slots() / readers).max(2);
+    let next_input = Arc::new(AtomicUsize::new(0));
     let (done_tx, done_rx) = mpsc::channel::<Done<W::Output>>();
-
-    let reader = {
+    let mut slot_txs = Vec::with_capacity(readers);
+    let mut reader_threads = Vec::with_capacity(readers);
+    for reader in 0..readers {
+        let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(per_reader);
+        for _ in 0..per_reader {
+            let _ = slot_tx.send(());
+        }
+        slot_txs.push(slot_tx);
         let config = config.clone();
         let pool = Arc::clone(&pool);
-        std::thread::Builder::new()
-            .name("elbship-read".into())
-            .spawn(move || read_inputs(&config, &pool, &work, &slot_rx, &done_tx))?
-    };
+        let work = Arc::clone(&work);
+        let next_input = Arc::clone(&next_input);
+        let done_tx = done_tx.clone();
+        reader_threads.push(
+            std::thread::Builder::new()
+                .name(format!("elbship-read-{reader}"))
+                .spawn(move || {
+                    read_inputs(
+                        &config,
+                        reader,
+                        &next_input,
+                        &pool,
+                        &work,
+                        &slot_rx,
+                        &done_tx,
+                    )
+                })?,
+        );
+    }
+    drop(done_tx);
 
     let mut stats = Stats::default();
     let inputs = &config.inputs;
@@ -301,7 +333,7 @@ pub fn run_work<W: BlockWork>(
     };
     match consume_in_order(
         &done_rx,
-        &slot_tx,
+        &slot_txs,
         &mut consume,
         warn,
         &mut input_done,
@@ -309,7 +341,7 @@ pub fn run_work<W: BlockWork>(
     ) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-            // the reader thread stops at its next block: its slot channel is gone
+            // the reader threads stop at their next block: their slot channels are gone
             return Ok(Report {
                 stats,
                 ending: Ending::OutputClosed,
@@ -317,73 +349,96 @@ pub fn run_work<W: BlockWork>(
         }
         Err(e) => return Err(e),
     }
-    let _ = reader.join();
+    for reader in reader_threads {
+        let _ = reader.join();
+    }
     Ok(Report {
         stats,
         ending: Ending::Complete,
     })
 }
 
+/// Hands outputs to `consume` input by input, block by block, whatever order they come in.
 fn consume_in_order<O>(
     done_rx: &Receiver<Done<O>>,
-    slot_tx: &SyncSender<()>,
+    slot_txs: &[SyncSender<()>],
     consume: &mut dyn FnMut(O, u64) -> io::Result<()>,
     warn: &mut dyn FnMut(&str),
     input_done: &mut dyn FnMut(usize),
     stats: &mut Stats,
 ) -> io::Result<()> {
-    let mut waiting: BTreeMap<u64, Outcome<O>> = BTreeMap::new();
-    let mut next = 0u64;
+    let mut waiting: BTreeMap<(usize, u64), (usize, Outcome<O>)> = BTreeMap::new();
+    let (mut input, mut block) = (0usize, 0u64);
     for done in done_rx.iter() {
-        waiting.insert(done.seq, done.outcome);
-        while let Some(outcome) = waiting.remove(&next) {
-            match outcome {
+        waiting.insert((done.input, done.block), (done.reader, done.outcome));
+        while let Some((reader, outcome)) = waiting.remove(&(input, block)) {
+            let last = match outcome {
                 Outcome::Block { output, stats: s } => {
                     consume(output, s.lines)?;
                     *stats += s;
+                    false
                 }
                 Outcome::InputFailed(message) => {
                     warn(&message);
                     stats.inputs += 1;
                     stats.inputs_failed += 1;
+                    true
                 }
                 Outcome::InputDone {
-                    input,
+                    input: index,
                     bytes_in,
                     bytes_decoded,
                 } => {
-                    input_done(input);
+                    input_done(index);
                     stats.bytes_in += bytes_in;
                     stats.bytes_decoded += bytes_decoded;
                     stats.inputs += 1;
+                    true
                 }
+            };
+            let _ = slot_txs[reader].send(());
+            if last {
+                input += 1;
+                block = 0;
+            } else {
+                block += 1;
             }
-            next += 1;
-            let _ = slot_tx.send(());
         }
     }
     Ok(())
 }
 
-/// The reader thread: every input in order, cut into blocks, each sent to the pool.
+/// A reader thread: takes the next input not yet taken, cuts it into blocks, sends each to
+/// the pool; every message takes one of this reader's slots.
 fn read_inputs<W: BlockWork>(
     config: &Config,
+    reader: usize,
+    next_input: &AtomicUsize,
     pool: &rayon::ThreadPool,
     work: &Arc<W>,
     slot_rx: &Receiver<()>,
     done_tx: &Sender<Done<W::Output>>,
 ) {
-    let mut seq = 0u64;
-    // each message takes a slot; a closed slot channel means the writer has stopped
-    let send = |outcome: Outcome<W::Output>, seq: &mut u64| -> bool {
-        if slot_rx.recv().is_err() {
-            return false;
-        }
-        let ok = done_tx.send(Done { seq: *seq, outcome }).is_ok();
-        *seq += 1;
-        ok
-    };
-    for (index, input) in config.inputs.iter().enumerate() {
+    loop {
+        let index = next_input.fetch_add(1, Ordering::Relaxed);
+        let Some(input) = config.inputs.get(index) else {
+            return;
+        };
+        let mut block = 0u64;
+        // one message of this input; false when the writer has stopped
+        let send = |outcome: Outcome<W::Output>, block: &mut u64| -> bool {
+            if slot_rx.recv().is_err() {
+                return false;
+            }
+            let sent = done_tx.send(Done {
+                input: index,
+                block: *block,
+                reader,
+                outcome,
+            });
+            *block += 1;
+            sent.is_ok()
+        };
         let name = input.display_name();
         let source_name = match input {
             Input::Stdin => config.stdin_name.clone(),
@@ -396,7 +451,7 @@ fn read_inputs<W: BlockWork>(
                     "{name}: --add-field {} conflicts with a source field",
                     conflict.0
                 );
-                if !send(Outcome::InputFailed(message), &mut seq) {
+                if !send(Outcome::InputFailed(message), &mut block) {
                     return;
                 }
                 continue;
@@ -406,7 +461,7 @@ fn read_inputs<W: BlockWork>(
             Ok(o) => o,
             Err(e) => {
                 let message = format!("{name}: cannot open: {}", describe_io_error(&e));
-                if !send(Outcome::InputFailed(message), &mut seq) {
+                if !send(Outcome::InputFailed(message), &mut block) {
                     return;
                 }
                 continue;
@@ -417,24 +472,28 @@ fn read_inputs<W: BlockWork>(
         let mut chunker = Chunker::new(opened.reader, config.block_size, config.max_line_bytes);
         let mut reported = 0u64;
         loop {
+            // the slot is taken before reading, so a block in memory always holds one
             if slot_rx.recv().is_err() {
                 return;
             }
+            let this_block = block;
+            block += 1;
+            let reply = move |outcome| Done {
+                input: index,
+                block: this_block,
+                reader,
+                outcome,
+            };
             let piece = match chunker.next_piece() {
                 Ok(Some(piece)) => piece,
                 Ok(None) => {
-                    // give the slot back by sending the input's totals with it
-                    let _ = done_tx.send(Done {
-                        seq,
-                        outcome: Outcome::InputDone {
-                            input: index,
-                            bytes_in: compressed_bytes
-                                .as_ref()
-                                .map_or(chunker.bytes_read(), |c| c.load(Ordering::Relaxed)),
-                            bytes_decoded: chunker.bytes_read(),
-                        },
-                    });
-                    seq += 1;
+                    let _ = done_tx.send(reply(Outcome::InputDone {
+                        input: index,
+                        bytes_in: compressed_bytes
+                            .as_ref()
+                            .map_or(chunker.bytes_read(), |c| c.load(Ordering::Relaxed)),
+                        bytes_decoded: chunker.bytes_read(),
+                    }));
                     break;
                 }
                 Err(e) => {
@@ -444,11 +503,7 @@ fn read_inputs<W: BlockWork>(
                         "read error"
                     };
                     let message = format!("{name}: {what}: {}", describe_io_error(&e));
-                    let _ = done_tx.send(Done {
-                        seq,
-                        outcome: Outcome::InputFailed(message),
-                    });
-                    seq += 1;
+                    let _ = done_tx.send(reply(Outcome::InputFailed(message)));
                     break;
                 }
             };
@@ -460,17 +515,12 @@ fn read_inputs<W: BlockWork>(
                     .fetch_add(read.saturating_sub(reported), Ordering::Relaxed);
                 reported = read;
             }
-            let job_seq = seq;
-            seq += 1;
             let done_tx = done_tx.clone();
             let statics = Arc::clone(&statics);
             let work = Arc::clone(work);
             pool.spawn(move || {
                 let (output, stats) = work.process(piece, &statics);
-                let _ = done_tx.send(Done {
-                    seq: job_seq,
-                    outcome: Outcome::Block { output, stats },
-                });
+                let _ = done_tx.send(reply(Outcome::Block { output, stats }));
             });
         }
     }

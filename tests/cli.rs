@@ -710,3 +710,52 @@ fn killed_and_resumed_with_a_checkpoint_every_event_once() {
     let third = run(&args, b"");
     assert!(third.stdout.is_empty());
 }
+
+#[test]
+fn many_files_read_in_parallel_come_out_in_the_order_given() {
+    let tmp = TempDir::new("parallel");
+    let mut expected: Vec<(String, usize)> = Vec::new();
+    let mut args: Vec<String> = vec!["-j".into(), "4".into(), "--block-size".into(), "4K".into()];
+    for f in 0..24 {
+        let lines = 50 + f * 37 % 400; // different lengths, so readers finish out of order
+        let text = timed_lines(lines);
+        let data = if f % 3 == 0 {
+            gzip(text.as_bytes())
+        } else {
+            text.into_bytes()
+        };
+        let path = tmp.file(&format!("f{f:02}.log"), &data);
+        expected.extend((0..lines).map(|i| (path.clone(), i)));
+        args.push(path);
+        if f == 10 {
+            let broken = gzip(timed_lines(500).as_bytes());
+            args.push(tmp.file("broken.log.gz", &broken[..broken.len() / 2]));
+        }
+    }
+    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&arg_refs, b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("broken.log.gz: corrupt or truncated gzip data"));
+    let got: Vec<(String, usize)> = events(&out)
+        .iter()
+        .filter(|e| {
+            !at(e, "log.file.path")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .ends_with("broken.log.gz")
+        })
+        .map(|e| {
+            let path = at(e, "log.file.path")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string();
+            let n = at(e, "url.path").unwrap().as_str().unwrap()[1..]
+                .parse()
+                .unwrap();
+            (path, n)
+        })
+        .collect();
+    assert_eq!(got, expected);
+}

@@ -311,12 +311,20 @@ proptest! {
             data.extend_from_slice(&pool[p % pool.len()]);
             data.push(b'\n');
         }
-        let dir = std::env::temp_dir().join(format!("elbship-prop-{}", std::process::id()));
+        // the same lines spread over 1 to 4 files, read by as many readers as threads
+        let dir = std::env::temp_dir().join(format!("elbship-prop-{}-{threads}-{block}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("in-{threads}-{block}.log"));
-        std::fs::write(&path, &data).unwrap();
+        let files = 1 + block % 4;
+        let lines: Vec<&[u8]> = data.split_inclusive(|&b| b == b'\n').collect();
+        let per_file = lines.len().div_ceil(files);
+        let mut inputs = Vec::new();
+        for (i, chunk) in lines.chunks(per_file.max(1)).enumerate() {
+            let path = dir.join(format!("part-{i}.log"));
+            std::fs::write(&path, chunk.concat()).unwrap();
+            inputs.push(Input::File(path));
+        }
         let run = |threads: usize, block: usize| {
-            let mut config = Config::new(vec![Input::File(path.clone())]);
+            let mut config = Config::new(inputs.clone());
             config.threads = threads;
             config.block_size = block;
             config.processing_time = "2024-01-01T00:00:00.000Z".into();
@@ -326,7 +334,7 @@ proptest! {
         };
         let (reference, stats) = run(1, 1 << 20);
         let (out, _) = run(threads, block);
-        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_dir_all(&dir);
         prop_assert_eq!(stats.events as usize, data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count());
         prop_assert!(reference == out, "output differs at -j {} with {}-byte blocks", threads, block);
     }
