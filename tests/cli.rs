@@ -460,7 +460,12 @@ fn files_from_a_list_or_stdin() {
     assert_eq!(from_file.status.code(), Some(0), "{}", stderr(&from_file));
     assert_eq!(paths_in_order(&from_file), vec![b.clone(), a.clone()]);
     let from_stdin = run(&["--files-from", "-"], format!("{a}\n{b}\n").as_bytes());
-    assert_eq!(paths_in_order(&from_stdin), vec![a, b]);
+    assert_eq!(paths_in_order(&from_stdin), vec![a.clone(), b.clone()]);
+    // `aws s3 ls --recursive` output, as is
+    let listing =
+        format!("2025-06-01 00:05:12       1234 {b}\n2025-06-01 00:10:00       5678 {a}\n");
+    let from_listing = run(&["--files-from", "-"], listing.as_bytes());
+    assert_eq!(paths_in_order(&from_listing), vec![b, a]);
     let twice = run(&["--files-from", "-", "-"], b"");
     assert_eq!(twice.status.code(), Some(2));
     let missing = run(&["--files-from", &tmp.path("nope.txt")], b"");

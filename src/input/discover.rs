@@ -96,7 +96,7 @@ pub fn discover(
         };
         for line in reader.lines() {
             let line = line?;
-            let path = line.trim();
+            let path = listed_path(line.trim());
             if !path.is_empty() && !path.starts_with('#') {
                 named.push(OsString::from(path));
             }
@@ -131,6 +131,31 @@ pub fn discover(
         });
     }
     Ok(found)
+}
+
+/// The path on a `--files-from` line: the line itself, or the key of an `aws s3 ls
+/// --recursive` line (`2025-06-01 00:05:12     123456 AWSLogs/…/x.log.gz`).
+fn listed_path(line: &str) -> &str {
+    let b = line.as_bytes();
+    let listing = b.len() > 20
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && b[10] == b' '
+        && b[13] == b':'
+        && b[16] == b':';
+    if !listing {
+        return line;
+    }
+    let rest = line[19..].trim_start();
+    match rest.split_once(' ') {
+        Some((size, key)) if size.bytes().all(|c| c.is_ascii_digit()) => key.trim_start(),
+        _ => line,
+    }
 }
 
 /// Log files under `dir`, depth first in name order. A directory that cannot be read is kept
@@ -186,6 +211,16 @@ mod tests {
         assert!(Shard::parse("0/0").is_err());
         assert!(Shard::parse("1").is_err());
         assert!(Shard::parse("a/2").is_err());
+    }
+
+    #[test]
+    fn aws_s3_ls_lines_give_their_key() {
+        assert_eq!(
+            listed_path("2025-06-01 00:05:12     123456 AWSLogs/123/x y.log.gz"),
+            "AWSLogs/123/x y.log.gz"
+        );
+        assert_eq!(listed_path("logs/a.log"), "logs/a.log");
+        assert_eq!(listed_path("2025-06-01 notes.log"), "2025-06-01 notes.log");
     }
 
     #[test]
