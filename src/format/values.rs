@@ -47,14 +47,6 @@ impl<'a> Decimal<'a> {
         }
         Some(scaled)
     }
-
-    /// The value as a float (for statistics, not for output).
-    pub fn as_f64(self) -> f64 {
-        std::str::from_utf8(self.0)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(f64::NAN)
-    }
 }
 
 fn split_decimal(text: &[u8]) -> (&[u8], &[u8]) {
