@@ -59,12 +59,7 @@ fn run_events(args: RunArgs) -> ExitCode {
     };
     let mut checkpoint_error: Option<std::io::Error> = None;
     let stderr_is_terminal = io::stderr().is_terminal();
-    if plan.stdin_only && io::stdin().is_terminal() {
-        eprintln!(
-            "elbship: reading log lines from the terminal; pass log files, or pipe them in \
-             (aws s3 cp s3://bucket/key.log.gz - | elbship). Ctrl-D ends, --help shows more."
-        );
-    }
+    hint_if_terminal(plan.stdin_only);
 
     // stdout as a plain file: whole blocks go out in one write, with no line buffering
     let mut stdout = match io::stdout().as_fd().try_clone_to_owned() {
@@ -143,9 +138,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
-    if io::stdin().is_terminal() && args.input.is_stdin_only() {
-        eprintln!("elbship: reading log lines from the terminal; pass log files or pipe them in. Ctrl-D ends.");
-    }
+    hint_if_terminal(args.input.is_stdin_only());
     let by = args.by.map(Into::into);
     let work = pipeline::SummarizeBlocks {
         by,
@@ -212,4 +205,14 @@ fn show_progress(mode: progress::Mode, config: &mut pipeline::Config) -> progres
         })
         .sum::<Option<u64>>();
     progress::Progress::start(mode, counters, config.inputs.len() as u64, total_bytes)
+}
+
+/// When the only input is stdin and it is a terminal, say so instead of waiting silently.
+fn hint_if_terminal(stdin_only: bool) {
+    if stdin_only && io::stdin().is_terminal() {
+        eprintln!(
+            "elbship: reading log lines from the terminal; pass log files, or pipe them in \
+             (aws s3 cp s3://bucket/key.log.gz - | elbship). Ctrl-D ends, --help shows more."
+        );
+    }
 }

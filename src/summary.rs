@@ -182,7 +182,7 @@ impl Summary {
             _ => {}
         }
         if let Some(reason) = alb.and_then(|a| a.error_reason) {
-            count_key(&mut self.error_reasons, reason.bytes, MAX_GROUPS);
+            *capped_entry(&mut self.error_reasons, reason.bytes) += 1;
         }
         self.received_bytes += core.received_bytes.map_or(0, |b| b.value());
         self.sent_bytes += core.sent_bytes.map_or(0, |b| b.value());
@@ -220,7 +220,7 @@ impl Summary {
                     _ => b"-",
                 },
             };
-            let group = group_entry(&mut self.groups, key);
+            let group = capped_entry(&mut self.groups, key);
             group.requests += 1;
             group.status_4xx += u64::from(class == 4);
             group.status_5xx += u64::from(class == 5);
@@ -249,7 +249,7 @@ impl Summary {
         self.target_4xx += o.target_4xx;
         self.target_5xx += o.target_5xx;
         for (k, v) in o.error_reasons {
-            *count_slot(&mut self.error_reasons, k, MAX_GROUPS) += v;
+            *capped_entry(&mut self.error_reasons, &k) += v;
         }
         self.received_bytes += o.received_bytes;
         self.sent_bytes += o.sent_bytes;
@@ -258,7 +258,7 @@ impl Summary {
         self.total_time.merge(&o.total_time);
         self.total_time_unset += o.total_time_unset;
         for (k, g) in o.groups {
-            let mine = group_entry(&mut self.groups, &k);
+            let mine = capped_entry(&mut self.groups, &k);
             mine.requests += g.requests;
             mine.status_4xx += g.status_4xx;
             mine.status_5xx += g.status_5xx;
@@ -271,35 +271,18 @@ fn total_micros(core: &HttpCore<'_>) -> Option<u64> {
     core.duration_nanos().map(|ns| ns / 1000)
 }
 
-/// The counter for `key`, created if there is room for another key (else `(other)`'s).
-fn count_slot(map: &mut HashMap<Vec<u8>, u64>, key: Vec<u8>, cap: usize) -> &mut u64 {
-    let key = if map.len() < cap || map.contains_key(&key) {
-        key
-    } else {
-        OTHER_GROUP.to_vec()
-    };
-    map.entry(key).or_insert(0)
-}
-
-fn count_key(map: &mut HashMap<Vec<u8>, u64>, key: &[u8], cap: usize) {
-    match map.get_mut(key) {
-        Some(n) => *n += 1,
-        None => *count_slot(map, key.to_vec(), cap) += 1,
-    }
-}
-
-/// The group for `key` (allocating only for a new key), or `(other)` past [`MAX_GROUPS`].
-fn group_entry<'m>(groups: &'m mut HashMap<Vec<u8>, Group>, key: &[u8]) -> &'m mut Group {
-    let key: &[u8] = if groups.contains_key(key) || groups.len() < MAX_GROUPS {
+/// The value for `key` in a map of at most [`MAX_GROUPS`] keys: created if there is room
+/// (allocating only for a new key), else `(other)`'s.
+fn capped_entry<'m, V: Default>(map: &'m mut HashMap<Vec<u8>, V>, key: &[u8]) -> &'m mut V {
+    let key: &[u8] = if map.contains_key(key) || map.len() < MAX_GROUPS {
         key
     } else {
         OTHER_GROUP
     };
-    if !groups.contains_key(key) {
-        groups.insert(key.to_vec(), Group::default());
+    if !map.contains_key(key) {
+        map.insert(key.to_vec(), V::default());
     }
-    groups
-        .get_mut(key)
+    map.get_mut(key)
         .unwrap_or_else(|| unreachable!("inserted above"))
 }
 

@@ -96,15 +96,20 @@ pub fn elbship() -> Command {
     cmd
 }
 
-/// Runs the binary with `args`, feeding `stdin` from another thread.
-pub fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = elbship()
+/// Starts the binary with `args` and piped stdin, stdout and stderr.
+pub fn spawn(args: &[&str]) -> std::process::Child {
+    elbship()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs the binary with `args`, feeding `stdin` from another thread.
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = spawn(args);
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     let feeder = std::thread::spawn(move || {
