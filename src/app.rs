@@ -2,11 +2,14 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::os::fd::AsFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::checkpoint::Checkpoint;
 use crate::cli::{Args, Command, RunArgs, StatsFormat, SummaryArgs};
 use crate::error::ExitCode;
+use crate::output::{HttpOptions, HttpSink};
 use crate::pipeline::{self, Ending};
 use crate::progress;
 use crate::summary::Summary;
@@ -57,9 +60,12 @@ fn run_events(args: RunArgs) -> ExitCode {
             }
         },
     };
+    hint_if_terminal(plan.stdin_only);
+    if let Some(http) = plan.http.take() {
+        return ship_http(plan, http, checkpoint, started);
+    }
     let mut checkpoint_error: Option<std::io::Error> = None;
     let stderr_is_terminal = io::stderr().is_terminal();
-    hint_if_terminal(plan.stdin_only);
 
     // stdout as a plain file: whole blocks go out in one write, with no line buffering
     let mut stdout = match io::stdout().as_fd().try_clone_to_owned() {
@@ -116,7 +122,155 @@ fn run_events(args: RunArgs) -> ExitCode {
     } else if stats.inputs_failed > 0 || checkpoint_error.is_some() {
         ExitCode::InputOrOutput
     } else if plan.strict && stats.parse_failures > 0 {
-        ExitCode::ParseFailures
+        ExitCode::Incomplete
+    } else {
+        ExitCode::Success
+    }
+}
+
+/// `--output URL`: events to Logstash or `_bulk`; the checkpoint follows acknowledgements, and
+/// SIGINT / SIGTERM stop the reading and drain what is in flight.
+fn ship_http(
+    mut plan: crate::cli::Plan,
+    mut http: HttpOptions,
+    checkpoint: Option<Checkpoint>,
+    started: Instant,
+) -> ExitCode {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // the first signal sets `stop`; a second one, with `stop` already set, exits at once
+        let registered =
+            signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))
+                .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)));
+        if let Err(e) = registered {
+            eprintln!("elbship: cannot handle signals: {e}");
+            return ExitCode::InputOrOutput;
+        }
+    }
+    plan.config.stop = Some(Arc::clone(&stop));
+    let dead_letter = http.dead_letter.clone();
+    let progress = show_progress(plan.progress, &mut plan.config);
+    if let Some(counters) = &plan.config.progress {
+        counters.http.store(true, Ordering::Relaxed);
+        http.progress = Some(Arc::clone(counters));
+    }
+
+    // the checkpoint is written by the sink's thread, as acknowledgements come in
+    let checkpoint = Arc::new(Mutex::new((checkpoint, None::<io::Error>)));
+    let recorder = Arc::clone(&checkpoint);
+    let delivered = Box::new(move |input: &crate::input::Input| {
+        if let Ok(mut guard) = recorder.lock() {
+            let (c, error) = &mut *guard;
+            if let Some(c) = c.as_mut() {
+                if let Err(e) = c.finished(input) {
+                    error.get_or_insert(e);
+                }
+            }
+        }
+    });
+    let sink = match HttpSink::start(http, delivered) {
+        Ok(sink) => sink,
+        Err(e) => {
+            progress.finish();
+            eprintln!("elbship: {e}");
+            return ExitCode::InputOrOutput;
+        }
+    };
+    let mut warn = |message: &str| eprintln!("elbship: {message}");
+    let result = pipeline::run_events(
+        &plan.config,
+        &mut |block| sink.send(block),
+        &mut warn,
+        &mut |input| sink.input_done(input),
+    );
+    if stop.load(Ordering::Relaxed) {
+        eprintln!(
+            "elbship: stopping: sending what was read (waiting at most {} s; a second signal aborts)",
+            plan.drain_timeout.as_secs_f64()
+        );
+    }
+    let sent = sink.finish(&stop, plan.drain_timeout);
+    progress.finish();
+
+    let mut failed = false;
+    if let Ok(mut guard) = checkpoint.lock() {
+        let (c, error) = &mut *guard;
+        if let Some(c) = c.as_mut() {
+            if let Err(e) = c.save() {
+                error.get_or_insert(e);
+            }
+        }
+        if let (Some(e), Some((path, _))) = (error.as_ref(), &plan.checkpoint) {
+            eprintln!(
+                "elbship: cannot write the checkpoint {}: {e}",
+                path.display()
+            );
+            failed = true;
+        }
+    }
+    let stats = match result {
+        Ok(report) => Some(report.stats),
+        Err(e) => {
+            if sent.fatal.is_none() {
+                eprintln!("elbship: {e}");
+            }
+            failed = true;
+            None
+        }
+    };
+    if let Some(fatal) = &sent.fatal {
+        eprintln!("elbship: {fatal}");
+        failed = true;
+    }
+    if let Some(e) = &sent.dead_letter_error {
+        eprintln!("elbship: {e}");
+        failed = true;
+    }
+    if sent.drain_timed_out {
+        eprintln!(
+            "elbship: gave up waiting for the requests in flight after {} s (--drain-timeout)",
+            plan.drain_timeout.as_secs_f64()
+        );
+    }
+    let delivery = sent.delivery;
+    let undelivered = delivery.undelivered();
+    let format = plan.stats.or((io::stderr().is_terminal()
+        || undelivered > 0
+        || delivery.retried > 0)
+        .then_some(StatsFormat::Text));
+    let format = if plan.quiet && undelivered == 0 {
+        plan.stats
+    } else {
+        format
+    };
+    match (format, &stats) {
+        (Some(StatsFormat::Text), Some(stats)) => {
+            eprintln!("{}", stats.to_text(started.elapsed()));
+            eprintln!("{}", delivery.to_text());
+        }
+        (Some(StatsFormat::Text), None) => eprintln!("{}", delivery.to_text()),
+        (Some(StatsFormat::Json), Some(stats)) => {
+            let json = stats.to_json(started.elapsed());
+            let inner = json.strip_suffix('}').unwrap_or(&json);
+            eprintln!("{inner},{}}}", delivery.json_fields());
+        }
+        (Some(StatsFormat::Json), None) => eprintln!("{{{}}}", delivery.json_fields()),
+        (None, _) => {}
+    }
+    if undelivered > 0 {
+        let kept = match &dead_letter {
+            Some(path) => format!("the reasons are in {}", path.display()),
+            None => "pass --dead-letter FILE to keep them with the reasons".to_string(),
+        };
+        eprintln!("elbship: {undelivered} events were not delivered; {kept}");
+    }
+    let inputs_failed = stats.is_some_and(|s| s.inputs_failed > 0);
+    if failed || inputs_failed {
+        ExitCode::InputOrOutput
+    } else if stop.load(Ordering::Relaxed) {
+        ExitCode::Interrupted
+    } else if undelivered > 0 || (plan.strict && stats.is_some_and(|s| s.parse_failures > 0)) {
+        ExitCode::Incomplete
     } else {
         ExitCode::Success
     }

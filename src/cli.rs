@@ -12,17 +12,23 @@ use crate::error::UsageError;
 use crate::input::discover::{discover, Discovered, Shard};
 use crate::input::s3key;
 use crate::input::Input;
+use crate::output::bulk::{self, BulkAction, IdMode, IndexPattern};
+use crate::output::retry::{self, RetryPolicy};
+use crate::output::{Credentials, Framing, HttpOptions, Target};
 use crate::pipeline::{self, Config};
 use crate::schema::{EventStyle, Schema};
 use crate::summary::{Condition, GroupBy, ReportFormat};
+use std::time::Duration;
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  everything read and written (lines that did not parse are written as failure events)
   1  an input could not be read, or was corrupt or truncated (the others were still processed),
-     or the output could not be written
+     or the output could not be written: stdout failed, or the --output URL refused the
+     requests (400, 401, 403, 404) or stayed unreachable past --retry-max-time
   2  usage error
-  3  --strict was given and some lines did not parse
+  3  events were not delivered: --output URL and the sink did not take some of them (see
+     --dead-letter), or --strict was given and some lines did not parse
   4  summary --fail-if: a condition failed
 
 A closed output (elbship ... | head) ends the run quietly with 0.";
@@ -239,6 +245,209 @@ pub struct RunArgs {
     /// Bytes per parse block (tuning and tests)
     #[arg(long, value_name = "BYTES", value_parser = parse_size, hide = true)]
     pub block_size: Option<usize>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where events go: stdout, a Logstash `http` input, or `_bulk`.
+#[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// `-` (stdout, NDJSON), `http(s)://HOST:PORT[/PATH]` (Logstash http input), or
+    /// `es+http(s)://HOST:PORT` / `opensearch+http(s)://HOST:PORT` (_bulk)
+    #[arg(short = 'o', long, value_name = "URL", default_value = "-", value_parser = parse_target)]
+    pub output: Target,
+
+    /// _bulk: index name, with date math from each event's @timestamp (UTC), or a data stream
+    /// [default: elb-logs-%{+yyyy.MM.dd}]
+    #[arg(long, value_name = "PATTERN", value_parser = IndexPattern::parse)]
+    pub index: Option<IndexPattern>,
+
+    /// _bulk document ids: `line-hash` (128-bit hash of the raw line: re-sending never
+    /// duplicates) or `none` (Elasticsearch picks; fastest) [default: line-hash]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub id: Option<IdArg>,
+
+    /// Logstash: `json` (a JSON array, for a stock `http` input) or `ndjson` (for a
+    /// `json_lines` codec) [default: json]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub http_format: Option<HttpFormatArg>,
+
+    /// Send a batch once it holds this many bytes (K, M suffixes)
+    #[arg(long, value_name = "BYTES", default_value = "5M", value_parser = parse_size)]
+    pub batch_bytes: usize,
+
+    /// Send a batch once it holds this many events
+    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::MIN.saturating_add(1999))]
+    pub batch_events: NonZeroUsize,
+
+    /// Send a batch that has waited this long for more events
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = retry::parse_duration)]
+    pub linger: Duration,
+
+    /// Requests at once, each on its own keep-alive connection
+    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::MIN.saturating_add(3))]
+    pub max_in_flight: NonZeroUsize,
+
+    /// Give up on a request after this long (connecting included) and retry it
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = retry::parse_duration)]
+    pub timeout: Duration,
+
+    /// First wait before a retry; it doubles each time, with full jitter
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = retry::parse_duration)]
+    pub retry_initial_delay: Duration,
+
+    /// Longest wait between retries (a Retry-After from the sink is honoured as given)
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = retry::parse_duration)]
+    pub retry_max_delay: Duration,
+
+    /// Give a batch up after retrying it this long; 0 retries forever (backfills)
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = retry::parse_duration)]
+    pub retry_max_time: Duration,
+
+    /// Append every event that could not be delivered to FILE (NDJSON: reason, status, event)
+    #[arg(long, value_name = "FILE")]
+    pub dead_letter: Option<PathBuf>,
+
+    /// Add a header to every request; repeatable
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+
+    /// Read an API key (`Authorization: ApiKey`) from the first line of FILE [env: ELBSHIP_API_KEY]
+    #[arg(long, value_name = "FILE")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Read the basic-auth password from the first line of FILE (user: ELBSHIP_USER) [env: ELBSHIP_PASSWORD]
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Trust the CA certificates in this PEM file (instead of the built-in Mozilla roots)
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Do not verify the server's TLS certificate (test setups only)
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// After Ctrl-C or SIGTERM, wait this long for requests in flight (a second signal aborts)
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = retry::parse_duration)]
+    pub drain_timeout: Duration,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdArg {
+    LineHash,
+    None,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpFormatArg {
+    Json,
+    Ndjson,
+}
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    Target::parse(s)
+}
+
+fn parse_header(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s
+        .split_once(':')
+        .ok_or_else(|| format!("expected 'NAME: VALUE', got {s:?}"))?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+    {
+        return Err(format!("{name:?} is not a header name"));
+    }
+    Ok((name.to_string(), value.trim().to_string()))
+}
+
+impl OutputArgs {
+    /// The HTTP sink's options (`None` for stdout); credentials come from `env` and files.
+    pub fn http_options(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<(HttpOptions, Option<BulkAction>)>, UsageError> {
+        let usage = |m: String| UsageError(m);
+        let bulk = matches!(self.output, Target::Bulk { .. });
+        if !bulk && (self.index.is_some() || self.id.is_some()) {
+            return Err(usage(
+                "--index and --id apply to _bulk outputs (--output es+http(s)://... or opensearch+http(s)://...)".into(),
+            ));
+        }
+        if bulk && self.http_format.is_some() {
+            return Err(usage(
+                "--http-format applies to a Logstash http input (--output http(s)://...)".into(),
+            ));
+        }
+        let Some(url) = self.output.request_url() else {
+            return Ok(None);
+        };
+        let framing = match (bulk, self.http_format) {
+            (true, _) => Framing::Bulk,
+            (false, Some(HttpFormatArg::Ndjson)) => Framing::Ndjson,
+            (false, _) => Framing::JsonArray,
+        };
+        let action = bulk.then(|| BulkAction {
+            index: self.index.clone().unwrap_or_else(|| {
+                IndexPattern::parse(bulk::DEFAULT_INDEX).unwrap_or_else(|_| unreachable!())
+            }),
+            id: match self.id {
+                Some(IdArg::None) => IdMode::None,
+                Some(IdArg::LineHash) | None => IdMode::LineHash,
+            },
+        });
+        let credentials = Credentials::load(
+            env,
+            self.api_key_file.as_deref(),
+            self.password_file.as_deref(),
+        )
+        .map_err(usage)?;
+        let mut headers = self.headers.clone();
+        if let Some(value) = credentials.authorization() {
+            if headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+            {
+                return Err(usage(
+                    "credentials were given both in the environment or a file and as --header Authorization".into(),
+                ));
+            }
+            headers.push(("Authorization".into(), value));
+        }
+        if self.retry_initial_delay.is_zero() || self.retry_max_delay < self.retry_initial_delay {
+            return Err(usage(
+                "--retry-initial-delay must be above 0 and at most --retry-max-delay".into(),
+            ));
+        }
+        if self.timeout.is_zero() {
+            return Err(usage("--timeout must be above 0".into()));
+        }
+        let options = HttpOptions {
+            url,
+            framing,
+            max_in_flight: self.max_in_flight.get(),
+            batch_bytes: self.batch_bytes,
+            batch_events: self.batch_events.get(),
+            linger: self.linger,
+            timeout: self.timeout,
+            retry: RetryPolicy {
+                initial_delay: self.retry_initial_delay,
+                max_delay: self.retry_max_delay,
+                max_time: (!self.retry_max_time.is_zero()).then_some(self.retry_max_time),
+            },
+            dead_letter: self.dead_letter.clone(),
+            headers,
+            ca_cert: self.ca_cert.clone(),
+            insecure: self.insecure,
+            progress: None,
+        };
+        Ok(Some((options, action)))
+    }
 }
 
 /// `elbship summary`: a report for people and CI instead of events.
@@ -361,6 +570,10 @@ pub struct Plan {
     pub checkpoint: Option<(PathBuf, std::time::Duration)>,
     pub progress: crate::progress::Mode,
     pub quiet: bool,
+    /// HTTP output (`None`: stdout).
+    pub http: Option<HttpOptions>,
+    /// `--drain-timeout`.
+    pub drain_timeout: Duration,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -428,7 +641,16 @@ impl RunArgs {
         }
         config.max_line_bytes = self.max_line_bytes;
         config.processing_time = processing_time;
+        let http = match self.output.http_options(|k| std::env::var(k).ok())? {
+            Some((options, action)) => {
+                config.bulk = action;
+                Some(options)
+            }
+            None => None,
+        };
         Ok(Plan {
+            http,
+            drain_timeout: self.output.drain_timeout,
             config,
             stats: self.stats,
             strict: self.strict,

@@ -12,10 +12,13 @@ pub enum ExitCode {
     InputOrOutput = 1,
     /// Bad usage: unknown flag, invalid value.
     Usage = 2,
-    /// `--strict` and some lines did not parse.
-    ParseFailures = 3,
+    /// Some events did not make it: the HTTP sink did not take them (dead-lettered or given
+    /// up), or `--strict` and some lines did not parse.
+    Incomplete = 3,
     /// `summary --fail-if`: a condition failed (or could not be evaluated).
     GateFailed = 4,
+    /// Stopped by SIGINT or SIGTERM (after draining what was in flight).
+    Interrupted = 130,
 }
 
 impl From<ExitCode> for std::process::ExitCode {

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod error;
 pub mod format;
 pub mod input;
+pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod schema;

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::Arc;
 
@@ -18,6 +18,7 @@ use crate::clock::TimeWindow;
 use crate::format;
 use crate::input::chunk::{Chunker, Piece};
 use crate::input::{self, s3key, Input};
+use crate::output::bulk::BulkAction;
 use crate::schema::{self, EventStyle, EventWriter, Failure, StaticFields};
 use crate::stats::Stats;
 use crate::summary::{GroupBy, Summary};
@@ -42,6 +43,10 @@ pub struct Config {
     pub window: TimeWindow,
     /// Counters for a progress display, bumped as the run goes.
     pub progress: Option<Arc<crate::progress::Counters>>,
+    /// `_bulk` output: the action line written before each event.
+    pub bulk: Option<BulkAction>,
+    /// Set (by a signal) to stop reading: the run ends as [`Ending::Interrupted`].
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Config {
@@ -59,6 +64,8 @@ impl Config {
             processing_time: crate::clock::processing_time(None),
             window: TimeWindow::default(),
             progress: None,
+            bulk: None,
+            stop: None,
         }
     }
 
@@ -105,6 +112,8 @@ pub enum Ending {
     Complete,
     /// The reader of our output went away (`| head`): stopped quietly.
     OutputClosed,
+    /// `Config::stop` was set: stopped reading, events already made were handed on.
+    Interrupted,
 }
 
 /// The outcome of [`run`].
@@ -130,6 +139,8 @@ pub struct EncodeEvents {
     pub processing_time: String,
     /// Events outside it are not written (failure events, which have no log time, always are).
     pub window: TimeWindow,
+    /// `_bulk` output: each event goes after its action line.
+    pub bulk: Option<BulkAction>,
 }
 
 impl EncodeEvents {
@@ -139,6 +150,7 @@ impl EncodeEvents {
             max_line_bytes: config.max_line_bytes,
             processing_time: config.processing_time.clone(),
             window: config.window,
+            bulk: config.bulk.clone(),
         }
     }
 }
@@ -247,18 +259,28 @@ pub fn run_with_done(
     warn: &mut dyn FnMut(&str),
     done: &mut dyn FnMut(&Input),
 ) -> io::Result<Report> {
-    let work = EncodeEvents::from_config(config);
-    let report = run_work(
-        config,
-        work,
-        &mut |ndjson: Vec<u8>| out.write_all(&ndjson),
-        warn,
-        done,
-    )?;
+    let report = run_events(config, &mut |ndjson| out.write_all(&ndjson), warn, done)?;
     if report.ending == Ending::Complete {
         out.flush()?;
     }
     Ok(report)
+}
+
+/// The event stream to any sink: `consume` gets each block's NDJSON in input order, `done`
+/// each input once all its events went to `consume`.
+pub fn run_events(
+    config: &Config,
+    consume: &mut dyn FnMut(Vec<u8>) -> io::Result<()>,
+    warn: &mut dyn FnMut(&str),
+    done: &mut dyn FnMut(&Input),
+) -> io::Result<Report> {
+    run_work(
+        config,
+        EncodeEvents::from_config(config),
+        consume,
+        warn,
+        done,
+    )
 }
 
 /// Runs the pipeline with any [`BlockWork`], handing each block's output to `consume` in input
@@ -338,13 +360,20 @@ pub fn run_work<W: BlockWork>(
         warn,
         &mut input_done,
         &mut stats,
+        config.stop.as_deref(),
     ) {
         Ok(()) => {}
+        // the reader threads stop at their next block: their slot channels are gone
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-            // the reader threads stop at their next block: their slot channels are gone
             return Ok(Report {
                 stats,
                 ending: Ending::OutputClosed,
+            });
+        }
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+            return Ok(Report {
+                stats,
+                ending: Ending::Interrupted,
             });
         }
         Err(e) => return Err(e),
@@ -366,10 +395,28 @@ fn consume_in_order<O>(
     warn: &mut dyn FnMut(&str),
     input_done: &mut dyn FnMut(usize),
     stats: &mut Stats,
+    stop: Option<&AtomicBool>,
 ) -> io::Result<()> {
     let mut waiting: BTreeMap<(usize, u64), (usize, Outcome<O>)> = BTreeMap::new();
     let (mut input, mut block) = (0usize, 0u64);
-    for done in done_rx.iter() {
+    loop {
+        let done = match stop {
+            None => match done_rx.recv() {
+                Ok(done) => done,
+                Err(_) => break,
+            },
+            // look at the flag often: a reader may sit in a read that never ends
+            Some(stop) => {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(io::Error::from(io::ErrorKind::Interrupted));
+                }
+                match done_rx.recv_timeout(std::time::Duration::from_millis(50)) {
+                    Ok(done) => done,
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            }
+        };
         waiting.insert((done.input, done.block), (done.reader, done.outcome));
         while let Some((reader, outcome)) = waiting.remove(&(input, block)) {
             let last = match outcome {
@@ -550,6 +597,7 @@ impl EncodeEvents {
             }
             Piece::TooLong { prefix, len } => {
                 let mut w = EventWriter::new(&mut out, statics);
+                self.action(&mut w, time.as_bytes(), &prefix, len);
                 let failure = Failure::TooLong {
                     len,
                     limit: self.max_line_bytes,
@@ -562,6 +610,7 @@ impl EncodeEvents {
             Piece::Truncated(bytes) => {
                 let mut w = EventWriter::new(&mut out, statics);
                 let line = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+                self.action(&mut w, time.as_bytes(), line, line.len() as u64);
                 schema::write_failure(&mut w, line, &Failure::Truncated, style, time);
                 stats.lines += 1;
                 stats.events += 1;
@@ -589,6 +638,7 @@ impl EncodeEvents {
                 len: line.len() as u64,
                 limit: max_line,
             };
+            self.action(w, time.as_bytes(), &line[..max_line], line.len() as u64);
             schema::write_failure(w, &line[..max_line], &failure, style, time);
             stats.events += 1;
             stats.parse_failures += 1;
@@ -600,14 +650,26 @@ impl EncodeEvents {
                     stats.outside_window += 1;
                     return;
                 }
+                self.action(w, record.time(), line, line.len() as u64);
                 schema::write_record(w, &record, style);
                 stats.events += 1;
             }
             Err(e) => {
+                self.action(w, time.as_bytes(), line, line.len() as u64);
                 schema::write_failure(w, line, &Failure::Parse(e), style, time);
                 stats.events += 1;
                 stats.parse_failures += 1;
             }
+        }
+    }
+}
+
+impl EncodeEvents {
+    /// The `_bulk` action line before an event, when the output is `_bulk`.
+    #[inline]
+    fn action(&self, w: &mut EventWriter<'_>, timestamp: &[u8], line: &[u8], line_len: u64) {
+        if let Some(bulk) = &self.bulk {
+            bulk.write(w.out(), timestamp, line, line_len);
         }
     }
 }

@@ -19,6 +19,12 @@ pub struct Counters {
     pub lines: AtomicU64,
     /// Inputs finished (every event written).
     pub files_done: AtomicU64,
+    /// HTTP output: requests waiting for their answer.
+    pub in_flight: AtomicU64,
+    /// HTTP output: requests that failed and will be (or were) sent again.
+    pub retries: AtomicU64,
+    /// HTTP output is on (show the two counters above).
+    pub http: AtomicBool,
 }
 
 /// `--progress`.
@@ -84,11 +90,19 @@ impl Progress {
 fn message(c: &Counters, files: u64, started: Instant) -> String {
     let lines = c.lines.load(Ordering::Relaxed);
     let secs = started.elapsed().as_secs_f64().max(1e-3);
-    format!(
+    let mut text = format!(
         "files {}/{files}, {lines} lines, {:.0} lines/s",
         c.files_done.load(Ordering::Relaxed),
         lines as f64 / secs
-    )
+    );
+    if c.http.load(Ordering::Relaxed) {
+        text.push_str(&format!(
+            ", {} requests in flight, {} retries",
+            c.in_flight.load(Ordering::Relaxed),
+            c.retries.load(Ordering::Relaxed)
+        ));
+    }
+    text
 }
 
 fn draw_bar(c: &Counters, files: u64, total_bytes: Option<u64>, stop: &AtomicBool) {

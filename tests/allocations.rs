@@ -62,6 +62,7 @@ fn allocations(lines: usize, schema: Schema) -> usize {
         max_line_bytes: 1 << 20,
         processing_time: "now".into(),
         window: TimeWindow::default(),
+        bulk: None,
     };
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     let (ndjson, stats) = work.encode(Piece::Lines(data), &statics);

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_elbship_global_optspecs
-    string join \n files-from= shard= since= until= progress= q/quiet schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= checkpoint-interval= block-size= h/help V/version
+    string join \n files-from= shard= since= until= progress= q/quiet schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= checkpoint-interval= block-size= o/output= index= id= http-format= batch-bytes= batch-events= linger= max-in-flight= timeout= retry-initial-delay= retry-max-delay= retry-max-time= dead-letter= header= api-key-file= password-file= ca-cert= insecure drain-timeout= h/help V/version
 end
 
 function __fish_elbship_needs_command
@@ -43,9 +43,30 @@ json\t'One JSON object for machines'"
 complete -c elbship -n "__fish_elbship_needs_command" -l checkpoint -d 'Record each input file in FILE once all its events are written, and skip the files already recorded there (unchanged) on the next run: a resumable backfill' -r -F
 complete -c elbship -n "__fish_elbship_needs_command" -l checkpoint-interval -d 'Most frequent checkpoint rewrite, in milliseconds (tests)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l block-size -d 'Bytes per parse block (tuning and tests)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -s o -l output -d '`-` (stdout, NDJSON), `http(s)://HOST:PORT[/PATH]` (Logstash http input), or `es+http(s)://HOST:PORT` / `opensearch+http(s)://HOST:PORT` (_bulk)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l index -d '_bulk: index name, with date math from each event\'s @timestamp (UTC), or a data stream [default: elb-logs-%{+yyyy.MM.dd}]' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l id -d '_bulk document ids: `line-hash` (128-bit hash of the raw line: re-sending never duplicates) or `none` (Elasticsearch picks; fastest) [default: line-hash]' -r -f -a "line-hash\t''
+none\t''"
+complete -c elbship -n "__fish_elbship_needs_command" -l http-format -d 'Logstash: `json` (a JSON array, for a stock `http` input) or `ndjson` (for a `json_lines` codec) [default: json]' -r -f -a "json\t''
+ndjson\t''"
+complete -c elbship -n "__fish_elbship_needs_command" -l batch-bytes -d 'Send a batch once it holds this many bytes (K, M suffixes)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l batch-events -d 'Send a batch once it holds this many events' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l linger -d 'Send a batch that has waited this long for more events' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l max-in-flight -d 'Requests at once, each on its own keep-alive connection' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l timeout -d 'Give up on a request after this long (connecting included) and retry it' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l retry-initial-delay -d 'First wait before a retry; it doubles each time, with full jitter' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l retry-max-delay -d 'Longest wait between retries (a Retry-After from the sink is honoured as given)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l retry-max-time -d 'Give a batch up after retrying it this long; 0 retries forever (backfills)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l dead-letter -d 'Append every event that could not be delivered to FILE (NDJSON: reason, status, event)' -r -F
+complete -c elbship -n "__fish_elbship_needs_command" -l header -d 'Add a header to every request; repeatable' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l api-key-file -d 'Read an API key (`Authorization: ApiKey`) from the first line of FILE [env: ELBSHIP_API_KEY]' -r -F
+complete -c elbship -n "__fish_elbship_needs_command" -l password-file -d 'Read the basic-auth password from the first line of FILE (user: ELBSHIP_USER) [env: ELBSHIP_PASSWORD]' -r -F
+complete -c elbship -n "__fish_elbship_needs_command" -l ca-cert -d 'Trust the CA certificates in this PEM file (instead of the built-in Mozilla roots)' -r -F
+complete -c elbship -n "__fish_elbship_needs_command" -l drain-timeout -d 'After Ctrl-C or SIGTERM, wait this long for requests in flight (a second signal aborts)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -s q -l quiet -d 'No progress, no remarks and no end summary (unless --stats asks for it); errors still go to stderr'
 complete -c elbship -n "__fish_elbship_needs_command" -l no-message -d 'Leave the raw line out of parsed events (failure events always keep it)'
 complete -c elbship -n "__fish_elbship_needs_command" -l strict -d 'Exit with 3 if any line did not parse'
+complete -c elbship -n "__fish_elbship_needs_command" -l insecure -d 'Do not verify the server\'s TLS certificate (test setups only)'
 complete -c elbship -n "__fish_elbship_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c elbship -n "__fish_elbship_needs_command" -s V -l version -d 'Print version'
 complete -c elbship -n "__fish_elbship_needs_command" -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod sink;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::io::Write;

@@ -1,0 +1,312 @@
+//! Cuts the NDJSON event stream into request bodies: by bytes and by events, one unit per event
+//! (for `_bulk`, the action line and the event together), never splitting a unit.
+//!
+//! Pure: no I/O. A [`Batch`] keeps its units as NDJSON plus their end offsets, so a retry of
+//! some of its documents, or a split after a 413, is a copy of ranges and never a re-parse.
+
+use std::borrow::Cow;
+
+use memchr::memchr_iter;
+
+/// How events are framed in a request body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// `[event,event]` (`application/json`; a stock Logstash `http` input splits the array).
+    JsonArray,
+    /// `event\nevent\n` (`application/x-ndjson`; Logstash with a `json_lines` codec).
+    Ndjson,
+    /// `action\nevent\n` pairs (`_bulk`).
+    Bulk,
+}
+
+impl Framing {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Framing::JsonArray => "application/json",
+            Framing::Ndjson | Framing::Bulk => "application/x-ndjson",
+        }
+    }
+
+    fn lines_per_unit(self) -> usize {
+        match self {
+            Framing::Bulk => 2,
+            Framing::JsonArray | Framing::Ndjson => 1,
+        }
+    }
+}
+
+/// Events bound for one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    /// Order of the batch in the stream (for acknowledgements).
+    pub seq: u64,
+    /// The units, each ending with `\n`.
+    data: Vec<u8>,
+    /// Where each unit ends in `data`.
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    pub fn new(seq: u64) -> Self {
+        Batch {
+            seq,
+            data: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// Events in the batch.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Bytes of the units (about the size of the request body).
+    pub fn bytes(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Unit `i` with its newline.
+    pub fn unit(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.data[start..self.ends[i]]
+    }
+
+    /// The event of unit `i`, without its action line or newline.
+    pub fn event(&self, i: usize, framing: Framing) -> &[u8] {
+        let unit = self.unit(i);
+        let unit = &unit[..unit.len() - 1];
+        match framing {
+            Framing::Bulk => memchr::memchr(b'\n', unit).map_or(unit, |nl| &unit[nl + 1..]),
+            Framing::JsonArray | Framing::Ndjson => unit,
+        }
+    }
+
+    fn push(&mut self, unit: &[u8]) {
+        self.data.extend_from_slice(unit);
+        self.ends.push(self.data.len());
+    }
+
+    /// The request body.
+    pub fn body(&self, framing: Framing) -> Cow<'_, [u8]> {
+        match framing {
+            Framing::Ndjson | Framing::Bulk => Cow::Borrowed(&self.data),
+            Framing::JsonArray => {
+                let mut body = Vec::with_capacity(self.data.len() + 2);
+                body.push(b'[');
+                for i in 0..self.len() {
+                    if i > 0 {
+                        body.push(b',');
+                    }
+                    let unit = self.unit(i);
+                    body.extend_from_slice(&unit[..unit.len() - 1]);
+                }
+                body.push(b']');
+                Cow::Owned(body)
+            }
+        }
+    }
+
+    /// A batch of the units at `indices` (in that order), with the same `seq`.
+    pub fn subset(&self, indices: impl IntoIterator<Item = usize>) -> Batch {
+        let mut out = Batch::new(self.seq);
+        for i in indices {
+            out.push(self.unit(i));
+        }
+        out
+    }
+
+    /// The two halves of a batch of two or more units (after a 413).
+    pub fn split(&self) -> (Batch, Batch) {
+        let half = self.len() / 2;
+        (self.subset(0..half), self.subset(half..self.len()))
+    }
+}
+
+/// Fills batches from NDJSON blocks.
+#[derive(Debug)]
+pub struct Batcher {
+    framing: Framing,
+    max_bytes: usize,
+    max_events: usize,
+    open: Batch,
+    /// The start of a unit whose end is in the next block (encoders write whole units per
+    /// block, but nothing here relies on it).
+    pending: Vec<u8>,
+    /// Complete lines in `pending`.
+    pending_lines: usize,
+}
+
+impl Batcher {
+    pub fn new(framing: Framing, max_bytes: usize, max_events: usize) -> Self {
+        Batcher {
+            framing,
+            max_bytes: max_bytes.max(1),
+            max_events: max_events.max(1),
+            open: Batch::new(0),
+            pending: Vec::new(),
+            pending_lines: 0,
+        }
+    }
+
+    /// Adds the units of `block` (NDJSON lines), handing each batch that fills to `full`.
+    /// A unit over the byte limit goes out alone. A unit may continue in the next block.
+    pub fn add(&mut self, block: &[u8], full: &mut dyn FnMut(Batch)) {
+        let per_unit = self.framing.lines_per_unit();
+        let mut unit_start = 0;
+        for nl in memchr_iter(b'\n', block) {
+            self.pending_lines += 1;
+            if self.pending_lines < per_unit {
+                continue;
+            }
+            self.pending_lines = 0;
+            let end = nl + 1;
+            if self.pending.is_empty() {
+                self.add_unit(&block[unit_start..end], full);
+            } else {
+                let mut unit = std::mem::take(&mut self.pending);
+                unit.extend_from_slice(&block[unit_start..end]);
+                self.add_unit(&unit, full);
+            }
+            unit_start = end;
+        }
+        self.pending.extend_from_slice(&block[unit_start..]);
+    }
+
+    fn add_unit(&mut self, unit: &[u8], full: &mut dyn FnMut(Batch)) {
+        if !self.open.is_empty() && self.open.bytes() + unit.len() > self.max_bytes {
+            full(self.take_open());
+        }
+        self.open.push(unit);
+        if self.open.len() >= self.max_events || self.open.bytes() >= self.max_bytes {
+            full(self.take_open());
+        }
+    }
+
+    fn take_open(&mut self) -> Batch {
+        let seq = self.open.seq;
+        std::mem::replace(&mut self.open, Batch::new(seq + 1))
+    }
+
+    /// The open batch, if it has any event (at the end of the input, or after `--linger`).
+    /// A unit left incomplete at the end of the stream (a last line without its newline) is
+    /// completed and sent.
+    pub fn flush(&mut self) -> Option<Batch> {
+        if !self.pending.is_empty() {
+            let mut unit = std::mem::take(&mut self.pending);
+            if !unit.ends_with(b"\n") {
+                unit.push(b'\n');
+            }
+            self.pending_lines = 0;
+            self.open.push(&unit);
+        }
+        (!self.open.is_empty()).then(|| self.take_open())
+    }
+
+    /// The seq of the open batch, if it has events.
+    pub fn open_seq(&self) -> Option<u64> {
+        (!self.open.is_empty()).then_some(self.open.seq)
+    }
+
+    /// Batches handed out so far, plus one if the open batch has events: every event added so
+    /// far is in a batch whose `seq` is below this.
+    pub fn seq_bound(&self) -> u64 {
+        self.open.seq + u64::from(!self.open.is_empty()) + u64::from(!self.pending.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batches(framing: Framing, blocks: &[&[u8]], bytes: usize, events: usize) -> Vec<Batch> {
+        let mut b = Batcher::new(framing, bytes, events);
+        let mut out = Vec::new();
+        for block in blocks {
+            b.add(block, &mut |batch| out.push(batch));
+        }
+        out.extend(b.flush());
+        out
+    }
+
+    #[test]
+    fn cuts_by_events_and_bytes() {
+        let out = batches(
+            Framing::Ndjson,
+            &[b"{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n"],
+            1000,
+            2,
+        );
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            (out[0].seq, out[0].len(), out[1].seq, out[1].len()),
+            (0, 2, 1, 1)
+        );
+        assert_eq!(&*out[0].body(Framing::Ndjson), b"{\"a\":1}\n{\"a\":2}\n");
+        // 8 bytes a unit, 20 bytes a batch: two units each
+        let out = batches(
+            Framing::Ndjson,
+            &[b"{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n"],
+            20,
+            100,
+        );
+        assert_eq!(out.iter().map(Batch::len).collect::<Vec<_>>(), [2, 1]);
+        // a unit over the limit goes alone
+        let out = batches(Framing::Ndjson, &[b"{}\n{\"long\":1234567}\n{}\n"], 5, 100);
+        assert_eq!(out.iter().map(Batch::len).collect::<Vec<_>>(), [1, 1, 1]);
+    }
+
+    #[test]
+    fn json_array_body() {
+        let out = batches(Framing::JsonArray, &[b"{\"a\":1}\n{\"a\":2}\n"], 1000, 10);
+        assert_eq!(&*out[0].body(Framing::JsonArray), b"[{\"a\":1},{\"a\":2}]");
+        assert_eq!(out[0].event(1, Framing::JsonArray), b"{\"a\":2}");
+    }
+
+    #[test]
+    fn bulk_units_are_pairs_even_across_blocks() {
+        let out = batches(
+            Framing::Bulk,
+            &[
+                b"{\"create\":{}}\n{\"a\":1}\n{\"create\":{}}\n",
+                b"{\"a\":2}\n",
+            ],
+            1000,
+            10,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].len(), 2);
+        assert_eq!(out[0].event(1, Framing::Bulk), b"{\"a\":2}");
+        assert_eq!(out[0].unit(1), b"{\"create\":{}}\n{\"a\":2}\n");
+    }
+
+    #[test]
+    fn a_last_line_without_newline_gets_one() {
+        let out = batches(Framing::Ndjson, &[b"{\"a\":1}\n{\"a\":", b"2}"], 1000, 10);
+        assert_eq!(&*out[0].body(Framing::Ndjson), b"{\"a\":1}\n{\"a\":2}\n");
+    }
+
+    #[test]
+    fn subsets_and_halves_keep_the_seq() {
+        let out = batches(Framing::Ndjson, &[b"1\n2\n3\n4\n5\n"], 1000, 10);
+        let b = &out[0];
+        assert_eq!(&*b.subset([4, 1]).body(Framing::Ndjson), b"5\n2\n");
+        let (l, r) = b.split();
+        assert_eq!((l.len(), r.len(), l.seq, r.seq), (2, 3, b.seq, b.seq));
+        assert_eq!(&*r.body(Framing::JsonArray), b"[3,4,5]");
+    }
+
+    #[test]
+    fn seq_bound_counts_the_open_batch() {
+        let mut b = Batcher::new(Framing::Ndjson, 1000, 2);
+        assert_eq!(b.seq_bound(), 0);
+        b.add(b"1\n", &mut |_| {});
+        assert_eq!(b.seq_bound(), 1);
+        let mut sent = Vec::new();
+        b.add(b"2\n", &mut |batch| sent.push(batch));
+        assert_eq!((sent.len(), b.seq_bound()), (1, 1));
+    }
+}

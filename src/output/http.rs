@@ -1,0 +1,798 @@
+//! The HTTP sink: events in, batches out over keep-alive connections, every answer read.
+//!
+//! ```text
+//! blocks ──► batcher thread ──► max-in-flight sender threads ──► Logstash / _bulk
+//!            (cuts batches,      (one request each at a time,       │
+//!             linger, acks)       retries, dead-letter file)  ◄─────┘ acknowledgements
+//! ```
+//!
+//! Every channel is bounded: when the sink is slow the senders are busy, the batcher waits
+//! for one, the pipeline's writer waits for the batcher, and the readers stop reading. Memory
+//! holds at most `max_in_flight + 1` batches here. An input counts as delivered (for the
+//! checkpoint) once every batch holding its events has been answered.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::batch::{Batch, Batcher, Framing};
+use super::bulk::{self, ItemOutcome};
+use super::retry::{self, Jitter, RetryPolicy, StatusClass};
+use crate::input::Input;
+use crate::progress::Counters;
+
+/// Everything the HTTP sink needs, resolved from the command line.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    pub url: String,
+    pub framing: Framing,
+    pub max_in_flight: usize,
+    pub batch_bytes: usize,
+    pub batch_events: usize,
+    /// How long a batch with events may wait for more before it is sent.
+    pub linger: Duration,
+    /// Per request, connecting included.
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    pub dead_letter: Option<PathBuf>,
+    /// Sent with every request (authorization included; never printed).
+    pub headers: Vec<(String, String)>,
+    pub ca_cert: Option<PathBuf>,
+    pub insecure: bool,
+    pub progress: Option<Arc<Counters>>,
+}
+
+/// What became of the events handed to the sink.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// Events handed to the sink.
+    pub events: u64,
+    /// Events put in a request at least once.
+    pub sent: u64,
+    /// Events the sink stored (2xx; `_bulk` items 200/201).
+    pub acknowledged: u64,
+    /// `_bulk` items that were already there (409 on `create`).
+    pub duplicates: u64,
+    /// Event sends after the first (an event sent three times counts 2).
+    pub retried: u64,
+    /// Events written to the dead-letter file.
+    pub dead_lettered: u64,
+    /// HTTP requests made.
+    pub requests: u64,
+}
+
+impl Delivery {
+    /// Events neither stored nor already there.
+    pub fn undelivered(&self) -> u64 {
+        self.events
+            .saturating_sub(self.acknowledged + self.duplicates)
+    }
+
+    pub fn to_text(&self) -> String {
+        format!(
+            "elbship: {} events sent in {} requests: {} acknowledged, {} duplicates, {} retried, \
+             {} dead-lettered, {} not delivered",
+            self.sent,
+            self.requests,
+            self.acknowledged,
+            self.duplicates,
+            self.retried,
+            self.dead_lettered,
+            self.undelivered()
+        )
+    }
+
+    /// The fields to add to the `--stats json` object.
+    pub fn json_fields(&self) -> String {
+        format!(
+            "\"delivery\":{{\"events\":{},\"sent\":{},\"acknowledged\":{},\"duplicates\":{},\
+             \"retried\":{},\"dead_lettered\":{},\"undelivered\":{},\"requests\":{}}}",
+            self.events,
+            self.sent,
+            self.acknowledged,
+            self.duplicates,
+            self.retried,
+            self.dead_lettered,
+            self.undelivered(),
+            self.requests
+        )
+    }
+}
+
+/// How a run with the HTTP sink ended.
+#[derive(Debug)]
+pub struct SinkReport {
+    pub delivery: Delivery,
+    /// Why the run had to stop (a 401, an unreachable sink past the retry budget).
+    pub fatal: Option<String>,
+    /// The dead-letter file could not be written.
+    pub dead_letter_error: Option<String>,
+    /// The drain timeout ran out with requests still in flight.
+    pub drain_timed_out: bool,
+}
+
+/// A running HTTP sink; [`HttpSink::finish`] drains it.
+pub struct HttpSink {
+    to_batcher: Option<SyncSender<ToBatcher>>,
+    finished: Receiver<()>,
+    shared: Arc<Shared>,
+    batcher: Option<JoinHandle<()>>,
+}
+
+enum ToBatcher {
+    Block(Vec<u8>),
+    InputDone(Input),
+}
+
+#[derive(Default)]
+struct Tally {
+    events: AtomicU64,
+    sent: AtomicU64,
+    acknowledged: AtomicU64,
+    duplicates: AtomicU64,
+    retried: AtomicU64,
+    dead_lettered: AtomicU64,
+    requests: AtomicU64,
+}
+
+/// What the batcher and the senders share.
+struct Shared {
+    options: HttpOptions,
+    agent: ureq::Agent,
+    tally: Tally,
+    fatal: Mutex<Option<String>>,
+    has_fatal: AtomicBool,
+    /// Give up everything now (the drain timeout ran out): wakes senders waiting to retry.
+    abort: Mutex<bool>,
+    wake: Condvar,
+    dead_letter: Option<Mutex<BufWriter<File>>>,
+    dead_letter_error: Mutex<Option<String>>,
+}
+
+/// Counter helper: adds `n` (as events, requests...).
+fn add(counter: &AtomicU64, n: usize) {
+    counter.fetch_add(n as u64, Ordering::Relaxed);
+}
+
+impl HttpSink {
+    /// Builds the client (TLS roots, timeouts), opens the dead-letter file and starts the
+    /// threads. `delivered` is called, in input order, with each input whose events have all
+    /// been answered by the sink.
+    pub fn start(
+        options: HttpOptions,
+        delivered: Box<dyn FnMut(&Input) + Send>,
+    ) -> Result<HttpSink, String> {
+        let agent = agent(&options)?;
+        let dead_letter = match &options.dead_letter {
+            None => None,
+            Some(path) => Some(Mutex::new(BufWriter::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| {
+                        format!("cannot open the dead-letter file {}: {e}", path.display())
+                    })?,
+            ))),
+        };
+        let shared = Arc::new(Shared {
+            options,
+            agent,
+            tally: Tally::default(),
+            fatal: Mutex::new(None),
+            has_fatal: AtomicBool::new(false),
+            abort: Mutex::new(false),
+            wake: Condvar::new(),
+            dead_letter,
+            dead_letter_error: Mutex::new(None),
+        });
+        let (to_batcher, from_main) = mpsc::sync_channel::<ToBatcher>(1);
+        let (finished_tx, finished) = mpsc::channel();
+        let batcher = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("elbship-batch".into())
+                .spawn(move || {
+                    run_batcher(&shared, from_main, delivered);
+                    let _ = finished_tx.send(());
+                })
+                .map_err(|e| format!("cannot start the HTTP sink: {e}"))?
+        };
+        Ok(HttpSink {
+            to_batcher: Some(to_batcher),
+            finished,
+            shared,
+            batcher: Some(batcher),
+        })
+    }
+
+    /// Hands a block of NDJSON units to the sink; waits while the sink is busy. Fails once the
+    /// run has to stop (the reason is in [`SinkReport::fatal`]).
+    pub fn send(&self, block: Vec<u8>) -> io::Result<()> {
+        if self.shared.has_fatal.load(Ordering::Relaxed) {
+            return Err(io::Error::other("the HTTP sink stopped"));
+        }
+        match &self.to_batcher {
+            Some(tx) => tx
+                .send(ToBatcher::Block(block))
+                .map_err(|_| io::Error::other("the HTTP sink stopped")),
+            None => Err(io::Error::other("the HTTP sink is finished")),
+        }
+    }
+
+    /// Every event of `input` has been handed to [`HttpSink::send`].
+    pub fn input_done(&self, input: &Input) {
+        if let Some(tx) = &self.to_batcher {
+            let _ = tx.send(ToBatcher::InputDone(input.clone()));
+        }
+    }
+
+    /// Sends what is left and waits for every answer; once `stop` is set (a signal), waits at
+    /// most `drain` more, then gives up what is still in flight (it counts as not delivered).
+    pub fn finish(mut self, stop: &AtomicBool, drain: Duration) -> SinkReport {
+        drop(self.to_batcher.take());
+        let mut deadline: Option<Instant> = None;
+        let drained = loop {
+            let now = Instant::now();
+            if deadline.is_none() && stop.load(Ordering::Relaxed) {
+                deadline = Some(now + drain);
+            }
+            let wait = deadline.map_or(Duration::from_millis(100), |d| {
+                d.saturating_duration_since(now)
+                    .min(Duration::from_millis(100))
+            });
+            match self.finished.recv_timeout(wait) {
+                Ok(()) | Err(RecvTimeoutError::Disconnected) => break true,
+                Err(RecvTimeoutError::Timeout) => {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        break false;
+                    }
+                }
+            }
+        };
+        if drained {
+            if let Some(b) = self.batcher.take() {
+                let _ = b.join();
+            }
+        } else {
+            self.shared.abort();
+        }
+        let shared = &self.shared;
+        if let Some(file) = &shared.dead_letter {
+            if let Ok(mut f) = file.lock() {
+                if let Err(e) = f.flush() {
+                    shared.dead_letter_failed(&e);
+                }
+            }
+        }
+        let t = &shared.tally;
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        SinkReport {
+            delivery: Delivery {
+                events: load(&t.events),
+                sent: load(&t.sent),
+                acknowledged: load(&t.acknowledged),
+                duplicates: load(&t.duplicates),
+                retried: load(&t.retried),
+                dead_lettered: load(&t.dead_lettered),
+                requests: load(&t.requests),
+            },
+            fatal: shared.fatal.lock().ok().and_then(|f| f.clone()),
+            dead_letter_error: shared.dead_letter_error.lock().ok().and_then(|e| e.clone()),
+            drain_timed_out: !drained,
+        }
+    }
+}
+
+/// The HTTP client: keep-alive pool sized to the requests in flight, statuses as values.
+fn agent(options: &HttpOptions) -> Result<ureq::Agent, String> {
+    use ureq::tls::{PemItem, RootCerts, TlsConfig};
+    let mut tls = TlsConfig::builder().disable_verification(options.insecure);
+    if let Some(path) = &options.ca_cert {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read --ca-cert {}: {e}", path.display()))?;
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(&pem) {
+            match item {
+                Ok(PemItem::Certificate(cert)) => certs.push(cert),
+                Ok(_) => {}
+                Err(e) => return Err(format!("--ca-cert {}: {e}", path.display())),
+            }
+        }
+        if certs.is_empty() {
+            return Err(format!(
+                "--ca-cert {}: no PEM certificate in the file",
+                path.display()
+            ));
+        }
+        tls = tls.root_certs(RootCerts::from(certs));
+    }
+    let connect = options.timeout.min(Duration::from_secs(10));
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(options.timeout))
+        .timeout_connect(Some(connect))
+        .max_idle_connections(options.max_in_flight)
+        .max_idle_connections_per_host(options.max_in_flight)
+        .user_agent(concat!("elbship/", env!("CARGO_PKG_VERSION")))
+        .tls_config(tls.build())
+        .build();
+    Ok(ureq::Agent::new_with_config(config))
+}
+
+impl Shared {
+    fn set_fatal(&self, message: String) {
+        if let Ok(mut f) = self.fatal.lock() {
+            f.get_or_insert(message);
+        }
+        self.has_fatal.store(true, Ordering::Relaxed);
+    }
+
+    fn fatal_message(&self) -> Option<String> {
+        if !self.has_fatal.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.fatal.lock().ok().and_then(|f| f.clone())
+    }
+
+    fn abort(&self) {
+        if let Ok(mut a) = self.abort.lock() {
+            *a = true;
+        }
+        self.wake.notify_all();
+    }
+
+    fn aborted(&self) -> bool {
+        self.abort.lock().map_or(true, |a| *a)
+    }
+
+    /// Sleeps `d` unless the run is aborted first; false if it was.
+    fn sleep(&self, d: Duration) -> bool {
+        let Ok(guard) = self.abort.lock() else {
+            return false;
+        };
+        match self.wake.wait_timeout_while(guard, d, |aborted| !*aborted) {
+            Ok((aborted, _)) => !*aborted,
+            Err(_) => false,
+        }
+    }
+
+    fn dead_letter_failed(&self, e: &io::Error) {
+        if let Ok(mut slot) = self.dead_letter_error.lock() {
+            slot.get_or_insert_with(|| {
+                let path = self.options.dead_letter.as_deref().unwrap_or("".as_ref());
+                format!("cannot write the dead-letter file {}: {e}", path.display())
+            });
+        }
+    }
+
+    /// Writes the events of `batch` to the dead-letter file (if there is one) with `reason`.
+    fn dead_letter(&self, batch: &Batch, indices: &[usize], status: Option<u16>, reason: &str) {
+        let Some(file) = &self.dead_letter else {
+            return;
+        };
+        let mut record = Vec::with_capacity(256);
+        let Ok(mut f) = file.lock() else {
+            return;
+        };
+        for &i in indices {
+            record.clear();
+            record.extend_from_slice(b"{\"reason\":");
+            crate::schema::json::write_str(&mut record, reason.as_bytes(), false);
+            if let Some(s) = status {
+                record.extend_from_slice(b",\"status\":");
+                crate::schema::json::write_u64(&mut record, u64::from(s));
+            }
+            record.extend_from_slice(b",\"event\":");
+            record.extend_from_slice(batch.event(i, self.options.framing));
+            record.extend_from_slice(b"}\n");
+            if let Err(e) = f.write_all(&record) {
+                self.dead_letter_failed(&e);
+                return;
+            }
+        }
+        add(&self.tally.dead_lettered, indices.len());
+    }
+
+    fn dead_letter_all(&self, batch: &Batch, status: Option<u16>, reason: &str) {
+        let all: Vec<usize> = (0..batch.len()).collect();
+        self.dead_letter(batch, &all, status, reason);
+    }
+}
+
+/// The batcher thread: cuts batches, hands them to the senders, tracks acknowledgements.
+fn run_batcher(
+    shared: &Arc<Shared>,
+    from_main: Receiver<ToBatcher>,
+    mut delivered: Box<dyn FnMut(&Input) + Send>,
+) {
+    let options = &shared.options;
+    let senders = options.max_in_flight.max(1);
+    // a rendezvous: a batch leaves the batcher only when a sender is free to take it
+    let (to_senders, from_batcher) = mpsc::sync_channel::<Batch>(0);
+    let from_batcher = Arc::new(Mutex::new(from_batcher));
+    let (ack_tx, acks) = mpsc::channel::<(u64, bool)>();
+    let mut threads = Vec::with_capacity(senders);
+    for i in 0..senders {
+        let sender_shared = Arc::clone(shared);
+        let from_batcher = Arc::clone(&from_batcher);
+        let ack_tx = ack_tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("elbship-send-{i}"))
+            .spawn(move || run_sender(&sender_shared, &from_batcher, &ack_tx, i as u64));
+        match spawned {
+            Ok(t) => threads.push(t),
+            Err(e) if threads.is_empty() => {
+                shared.set_fatal(format!("cannot start the HTTP senders: {e}"));
+                return;
+            }
+            Err(_) => break,
+        }
+    }
+    drop(ack_tx);
+
+    let mut batcher = Batcher::new(options.framing, options.batch_bytes, options.batch_events);
+    let mut tracker = AckTracker::default();
+    let mut opened: Option<(u64, Instant)> = None;
+    let dispatch = |batch: Batch| {
+        add(&shared.tally.sent, batch.len());
+        // fails only if every sender is gone, and then the batch counts as not delivered
+        let _ = to_senders.send(batch);
+    };
+    loop {
+        let message = match opened {
+            Some((_, at)) => from_main.recv_timeout(options.linger.saturating_sub(at.elapsed())),
+            None => from_main.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match message {
+            Ok(ToBatcher::Block(block)) => {
+                add(&shared.tally.events, count_units(&block, options.framing));
+                batcher.add(&block, &mut |batch| dispatch(batch));
+                // the linger clock runs from the first event of the batch now open
+                opened = match (batcher.open_seq(), opened) {
+                    (Some(seq), Some((since, at))) if since == seq => Some((seq, at)),
+                    (Some(seq), _) => Some((seq, Instant::now())),
+                    (None, _) => None,
+                };
+            }
+            Ok(ToBatcher::InputDone(input)) => tracker.input_done(input, batcher.seq_bound()),
+            Err(RecvTimeoutError::Timeout) => {
+                if let Some(batch) = batcher.flush() {
+                    dispatch(batch);
+                }
+                opened = None;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        while let Ok((seq, complete)) = acks.try_recv() {
+            tracker.ack(seq, complete);
+        }
+        tracker.release(&mut delivered);
+    }
+    if let Some(batch) = batcher.flush() {
+        dispatch(batch);
+    }
+    drop(to_senders);
+    for (seq, complete) in acks.iter() {
+        tracker.ack(seq, complete);
+        tracker.release(&mut delivered);
+    }
+    for t in threads {
+        let _ = t.join();
+    }
+}
+
+/// Events in a block: lines, or line pairs for `_bulk`.
+fn count_units(block: &[u8], framing: Framing) -> usize {
+    let lines = memchr::memchr_iter(b'\n', block).count() + usize::from(!block.ends_with(b"\n"));
+    match framing {
+        Framing::Bulk => lines / 2,
+        Framing::JsonArray | Framing::Ndjson => lines,
+    }
+}
+
+/// Which inputs have had every batch holding their events answered.
+#[derive(Default)]
+struct AckTracker {
+    /// Every batch below this has been answered.
+    watermark: u64,
+    /// Answered batches above the watermark.
+    answered: BTreeSet<u64>,
+    /// Batches some of whose events were given up (not delivered, not permanently rejected).
+    incomplete: BTreeSet<u64>,
+    /// Inputs waiting for their batches: (input, first batch, end batch).
+    waiting: VecDeque<(Input, u64, u64)>,
+    /// Where the previous input's batches ended.
+    last_end: u64,
+}
+
+impl AckTracker {
+    fn input_done(&mut self, input: Input, end: u64) {
+        // the previous input's last batch may also hold this input's first events
+        let first = self.last_end.saturating_sub(1);
+        self.waiting.push_back((input, first, end));
+        self.last_end = end;
+    }
+
+    fn ack(&mut self, seq: u64, complete: bool) {
+        if !complete {
+            self.incomplete.insert(seq);
+        }
+        self.answered.insert(seq);
+        while self.answered.remove(&self.watermark) {
+            self.watermark += 1;
+        }
+    }
+
+    fn release(&mut self, delivered: &mut dyn FnMut(&Input)) {
+        while let Some((_, first, end)) = self.waiting.front() {
+            if *end > self.watermark {
+                break;
+            }
+            let complete = self.incomplete.range(*first..*end).next().is_none();
+            if let Some((input, _, _)) = self.waiting.pop_front() {
+                if complete {
+                    delivered(&input);
+                }
+            }
+        }
+    }
+}
+
+/// A sender thread: takes a batch when free, delivers it (retrying), reports the answer.
+fn run_sender(
+    shared: &Shared,
+    from_batcher: &Mutex<Receiver<Batch>>,
+    acks: &Sender<(u64, bool)>,
+    id: u64,
+) {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+        ^ (id + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut jitter = Jitter::new(seed);
+    loop {
+        let next = match from_batcher.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok(batch) = next else {
+            return;
+        };
+        let seq = batch.seq;
+        let complete = if let Some(why) = shared.fatal_message() {
+            shared.dead_letter_all(&batch, None, &format!("not sent: the run stopped: {why}"));
+            false
+        } else if shared.aborted() {
+            shared.dead_letter_all(&batch, None, "not sent: interrupted");
+            false
+        } else {
+            deliver(shared, batch, &mut jitter)
+        };
+        if acks.send((seq, complete)).is_err() {
+            return;
+        }
+    }
+}
+
+/// What one request came back with.
+enum Answer {
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+        body: Vec<u8>,
+    },
+    /// No answer: connection refused or reset, timeout, TLS failure.
+    Failed(ureq::Error),
+}
+
+fn post(shared: &Shared, batch: &Batch) -> Answer {
+    let options = &shared.options;
+    let body = batch.body(options.framing);
+    let mut request = shared
+        .agent
+        .post(&options.url)
+        .header("Content-Type", options.framing.content_type());
+    for (name, value) in &options.headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    add(&shared.tally.requests, 1);
+    let progress = options.progress.as_deref();
+    if let Some(p) = progress {
+        p.in_flight.fetch_add(1, Ordering::Relaxed);
+    }
+    let answer = match request.send(&body[..]) {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(retry::parse_retry_after);
+            match response
+                .body_mut()
+                .with_config()
+                .limit(1 << 30)
+                .read_to_vec()
+            {
+                Ok(body) => Answer::Status {
+                    status,
+                    retry_after,
+                    body,
+                },
+                Err(e) => Answer::Failed(e),
+            }
+        }
+        Err(e) => Answer::Failed(e),
+    };
+    if let Some(p) = progress {
+        p.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+    answer
+}
+
+/// Whether a request that got no answer is worth sending again.
+fn retryable(e: &ureq::Error) -> bool {
+    matches!(
+        e,
+        ureq::Error::Io(_)
+            | ureq::Error::Timeout(_)
+            | ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::Protocol(_)
+            | ureq::Error::BodyStalled
+    )
+}
+
+/// The start of a response body, for messages.
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(": {text}")
+    }
+}
+
+/// Delivers one batch: true when every event was stored, already there, or permanently
+/// rejected (and dead-lettered); false when some were given up.
+fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
+    let options = &shared.options;
+    let policy = options.retry;
+    let started = Instant::now();
+    let mut pending = batch;
+    let mut attempt = 0u32;
+    loop {
+        // why this attempt failed, whether the sink answered at all, how long it asked to wait
+        let (why, status, reachable, asked_wait) = match post(shared, &pending) {
+            Answer::Status {
+                status,
+                retry_after,
+                mut body,
+            } => match retry::classify(status) {
+                StatusClass::Accepted if options.framing == Framing::Bulk => {
+                    match bulk::parse_response(&mut body, pending.len()) {
+                        Ok(items) => match settle_items(shared, &pending, &items) {
+                            None => return true,
+                            Some((retry, why)) => {
+                                pending = pending.subset(retry);
+                                (why, None, true, None)
+                            }
+                        },
+                        Err(e) => (e, Some(status), true, None),
+                    }
+                }
+                StatusClass::Accepted => {
+                    add(&shared.tally.acknowledged, pending.len());
+                    return true;
+                }
+                StatusClass::Retry => (
+                    format!("HTTP {status}{}", snippet(&body)),
+                    Some(status),
+                    false,
+                    retry_after,
+                ),
+                StatusClass::TooLarge => {
+                    if pending.len() > 1 {
+                        let (left, right) = pending.split();
+                        let left = deliver(shared, left, jitter);
+                        let right = deliver(shared, right, jitter);
+                        return left && right;
+                    }
+                    shared.dead_letter_all(
+                        &pending,
+                        Some(413),
+                        "the sink refused this event as too large (413), alone in its request",
+                    );
+                    return true;
+                }
+                StatusClass::Fatal => {
+                    let message = format!(
+                        "{} answered HTTP {status}{}; {}",
+                        options.url,
+                        snippet(&body),
+                        retry::fatal_hint(status)
+                    );
+                    shared.dead_letter_all(&pending, Some(status), &message);
+                    shared.set_fatal(message);
+                    return false;
+                }
+            },
+            Answer::Failed(e) if retryable(&e) => (format!("{e}"), None, false, None),
+            Answer::Failed(e) => {
+                let message = format!("cannot send to {}: {e}", options.url);
+                shared.dead_letter_all(&pending, None, &message);
+                shared.set_fatal(message);
+                return false;
+            }
+        };
+        if let Some(p) = &options.progress {
+            p.retries.fetch_add(1, Ordering::Relaxed);
+        }
+        let elapsed = started.elapsed();
+        let out_of_time = policy.max_time.is_some_and(|max| elapsed >= max);
+        if out_of_time || shared.aborted() {
+            let reason = if out_of_time {
+                format!(
+                    "gave up after {:.0} s of retries (--retry-max-time): {why}",
+                    elapsed.as_secs_f64()
+                )
+            } else {
+                format!("interrupted before delivery: {why}")
+            };
+            shared.dead_letter_all(&pending, status, &reason);
+            if !reachable && out_of_time {
+                shared.set_fatal(format!("{}: {reason}", options.url));
+            }
+            return false;
+        }
+        let mut wait = asked_wait.unwrap_or_else(|| policy.delay(attempt, jitter.draw()));
+        if let Some(max) = policy.max_time {
+            wait = wait.min(max.saturating_sub(elapsed));
+        }
+        attempt = attempt.saturating_add(1);
+        if !shared.sleep(wait) {
+            shared.dead_letter_all(
+                &pending,
+                status,
+                &format!("interrupted before delivery: {why}"),
+            );
+            return false;
+        }
+        add(&shared.tally.retried, pending.len());
+    }
+}
+
+/// Counts a `_bulk` answer's items and dead-letters the rejected ones; returns the documents
+/// to send again and why, or `None` when none need to be.
+fn settle_items(
+    shared: &Shared,
+    batch: &Batch,
+    items: &[ItemOutcome],
+) -> Option<(Vec<usize>, String)> {
+    let mut retry = Vec::new();
+    let mut why = String::new();
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            ItemOutcome::Stored => add(&shared.tally.acknowledged, 1),
+            ItemOutcome::Duplicate => add(&shared.tally.duplicates, 1),
+            ItemOutcome::Retry { reason, .. } => {
+                if why.is_empty() {
+                    why = format!("bulk item {reason}");
+                }
+                retry.push(i);
+            }
+            ItemOutcome::Reject { status, reason } => {
+                shared.dead_letter(batch, &[i], Some(*status), &format!("rejected: {reason}"));
+            }
+        }
+    }
+    (!retry.is_empty()).then_some((retry, why))
+}

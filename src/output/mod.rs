@@ -1,0 +1,238 @@
+//! Where events go besides stdout: a Logstash `http` input or an Elasticsearch / OpenSearch
+//! `_bulk` endpoint, chosen by the scheme of `--output`.
+//!
+//! `batch`, `bulk` and `retry` are pure (bodies, response items, backoff); `http` does the
+//! sending: keep-alive connections, bounded requests in flight, retries, the dead-letter file,
+//! and acknowledgements that drive checkpoints.
+
+pub mod batch;
+pub mod bulk;
+pub mod http;
+pub mod retry;
+
+use std::path::Path;
+
+pub use batch::Framing;
+pub use http::{Delivery, HttpOptions, HttpSink};
+
+/// What `--output` names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Stdout,
+    /// A Logstash `http` input: POST to the URL as given.
+    Logstash {
+        url: String,
+    },
+    /// `_bulk` under the given base URL.
+    Bulk {
+        base: String,
+        flavor: &'static str,
+    },
+}
+
+impl Target {
+    /// Parses `-`, `http(s)://…`, `es+http(s)://…` or `opensearch+http(s)://…`.
+    pub fn parse(text: &str) -> Result<Target, String> {
+        if text == "-" {
+            return Ok(Target::Stdout);
+        }
+        let (flavor, url) = if let Some(rest) = text.strip_prefix("es+") {
+            (Some("Elasticsearch"), rest)
+        } else if let Some(rest) = text.strip_prefix("opensearch+") {
+            (Some("OpenSearch"), rest)
+        } else {
+            (None, text)
+        };
+        let Some(after_scheme) = url
+            .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"))
+        else {
+            return Err(format!(
+                "--output {text:?}: expected - (stdout), http(s)://HOST:PORT (Logstash http input), \
+                 es+http(s)://HOST:PORT or opensearch+http(s)://HOST:PORT (_bulk)"
+            ));
+        };
+        let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
+        if authority.is_empty() {
+            return Err(format!("--output {text:?}: the URL has no host"));
+        }
+        if authority.contains('@') {
+            return Err("--output: put no credentials in the URL (they would show in `ps`); use \
+                 ELBSHIP_USER and ELBSHIP_PASSWORD, ELBSHIP_API_KEY, or --password-file / --api-key-file"
+                .to_string());
+        }
+        Ok(match flavor {
+            None => Target::Logstash {
+                url: url.to_string(),
+            },
+            Some(flavor) => Target::Bulk {
+                base: url.trim_end_matches('/').to_string(),
+                flavor,
+            },
+        })
+    }
+
+    /// The URL requests go to.
+    pub fn request_url(&self) -> Option<String> {
+        match self {
+            Target::Stdout => None,
+            Target::Logstash { url } => Some(url.clone()),
+            Target::Bulk { base, .. } => Some(format!("{base}/_bulk")),
+        }
+    }
+}
+
+/// Where credentials come from: the environment or files, never the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    pub api_key: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+impl Credentials {
+    /// From `ELBSHIP_API_KEY`, `ELBSHIP_USER` and `ELBSHIP_PASSWORD`, then the files given
+    /// (their first line), which win.
+    pub fn load(
+        env: impl Fn(&str) -> Option<String>,
+        api_key_file: Option<&Path>,
+        password_file: Option<&Path>,
+    ) -> Result<Credentials, String> {
+        let first_line = |path: &Path| -> Result<String, String> {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let line = text.lines().next().unwrap_or("").trim().to_string();
+            if line.is_empty() {
+                return Err(format!("{} is empty", path.display()));
+            }
+            Ok(line)
+        };
+        let mut c = Credentials {
+            api_key: env("ELBSHIP_API_KEY").filter(|v| !v.is_empty()),
+            user: env("ELBSHIP_USER").filter(|v| !v.is_empty()),
+            password: env("ELBSHIP_PASSWORD").filter(|v| !v.is_empty()),
+        };
+        if let Some(path) = api_key_file {
+            c.api_key = Some(first_line(path)?);
+        }
+        if let Some(path) = password_file {
+            c.password = Some(first_line(path)?);
+        }
+        if c.password.is_some() && c.user.is_none() {
+            return Err("a password was given but no user name: set ELBSHIP_USER".into());
+        }
+        Ok(c)
+    }
+
+    /// The `Authorization` header value, if any (an API key wins over a user and password).
+    pub fn authorization(&self) -> Option<String> {
+        if let Some(key) = &self.api_key {
+            return Some(format!("ApiKey {key}"));
+        }
+        let user = self.user.as_deref()?;
+        let password = self.password.as_deref().unwrap_or("");
+        Some(format!(
+            "Basic {}",
+            base64(format!("{user}:{password}").as_bytes())
+        ))
+    }
+}
+
+/// Standard base64 with padding (for basic auth; too small a need for a crate).
+fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_schemes() {
+        assert_eq!(Target::parse("-"), Ok(Target::Stdout));
+        assert_eq!(
+            Target::parse("http://logstash:8080").unwrap().request_url(),
+            Some("http://logstash:8080".into())
+        );
+        let es = Target::parse("es+https://es.example:9200/").unwrap();
+        assert_eq!(
+            es.request_url(),
+            Some("https://es.example:9200/_bulk".into())
+        );
+        assert!(matches!(
+            es,
+            Target::Bulk {
+                flavor: "Elasticsearch",
+                ..
+            }
+        ));
+        let os = Target::parse("opensearch+http://127.0.0.1:9200/prefix").unwrap();
+        assert_eq!(
+            os.request_url(),
+            Some("http://127.0.0.1:9200/prefix/_bulk".into())
+        );
+        for bad in [
+            "ftp://x",
+            "es+ftp://x",
+            "logstash:8080",
+            "http://",
+            "https://u:p@es:9200",
+        ] {
+            assert!(Target::parse(bad).is_err(), "{bad} accepted");
+        }
+        assert!(Target::parse("https://u:p@h")
+            .unwrap_err()
+            .contains("ELBSHIP_PASSWORD"));
+    }
+
+    #[test]
+    fn credentials_from_env_and_files() {
+        let env = |k: &str| match k {
+            "ELBSHIP_USER" => Some("elastic".to_string()),
+            "ELBSHIP_PASSWORD" => Some("changeme".to_string()),
+            _ => None,
+        };
+        let c = Credentials::load(env, None, None).unwrap();
+        assert_eq!(
+            c.authorization().as_deref(),
+            Some("Basic ZWxhc3RpYzpjaGFuZ2VtZQ==")
+        );
+        let dir = std::env::temp_dir().join(format!("elbship-cred-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = dir.join("key");
+        std::fs::write(&key, "abc123==\n").unwrap();
+        let c = Credentials::load(env, Some(&key), None).unwrap();
+        assert_eq!(c.authorization().as_deref(), Some("ApiKey abc123=="));
+        let none = Credentials::load(|_| None, None, None).unwrap();
+        assert_eq!(none.authorization(), None);
+        let only_password = |k: &str| (k == "ELBSHIP_PASSWORD").then(|| "x".to_string());
+        assert!(Credentials::load(only_password, None, None).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn base64_padding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foob"), "Zm9vYg==");
+    }
+}

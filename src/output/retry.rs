@@ -1,0 +1,163 @@
+//! When to send again: which answers are worth a retry, and how long to wait (exponential
+//! backoff with full jitter, or what `Retry-After` says). Pure: the caller sleeps.
+
+use std::time::Duration;
+
+/// `--retry-initial-delay`, `--retry-max-delay`, `--retry-max-time`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub initial_delay: Duration,
+    pub max_delay: Duration,
+    /// How long one batch may keep failing before it is given up; `None` = forever.
+    pub max_time: Option<Duration>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            initial_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+            max_time: Some(Duration::from_secs(300)),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before retry number `attempt` (0 = the first retry): uniformly random in
+    /// `[0, min(max_delay, initial_delay * 2^attempt)]` ("full jitter"), from `random`.
+    pub fn delay(&self, attempt: u32, random: u64) -> Duration {
+        let ceiling = self
+            .initial_delay
+            .saturating_mul(1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX))
+            .min(self.max_delay);
+        let fraction = random as f64 / u64::MAX as f64;
+        ceiling.mul_f64(fraction)
+    }
+}
+
+/// What an HTTP status on the request as a whole means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusClass {
+    Accepted,
+    /// 408, 429, 500, 502, 503, 504: the sink is busy or failing for now.
+    Retry,
+    /// 413: the body is too big; split it.
+    TooLarge,
+    /// Anything else (400, 401, 403, 404, ...): sending again will not help; stop the run.
+    Fatal,
+}
+
+pub fn classify(status: u16) -> StatusClass {
+    match status {
+        200..=299 => StatusClass::Accepted,
+        408 | 429 | 500 | 502 | 503 | 504 => StatusClass::Retry,
+        413 => StatusClass::TooLarge,
+        _ => StatusClass::Fatal,
+    }
+}
+
+/// What to do about a status the run stops for.
+pub fn fatal_hint(status: u16) -> &'static str {
+    match status {
+        401 => "check the credentials (ELBSHIP_API_KEY, or ELBSHIP_USER and ELBSHIP_PASSWORD)",
+        403 => "the credentials lack the privilege to write there",
+        404 => "check the --output URL (for Elasticsearch use es+http(s)://HOST:PORT)",
+        400 => "the sink refused the request as malformed; check --output and --http-format",
+        _ => "check --output",
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by Logstash or Elasticsearch).
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A small, fast, non-cryptographic random source for jitter (xorshift64*).
+#[derive(Debug)]
+pub struct Jitter(u64);
+
+impl Jitter {
+    pub fn new(seed: u64) -> Self {
+        Jitter(seed | 1)
+    }
+
+    pub fn draw(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+/// Parses `1s`, `250ms`, `5m`, `1h`, or `0`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    if t == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a duration like 500ms, 30s, 5m or 1h"))?;
+    let seconds = match unit {
+        "ms" => n / 1e3,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{text:?}: unknown unit (use ms, s, m or h)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("{text:?}: out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_jitter_stays_under_a_doubling_capped_ceiling() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay(0, u64::MAX), Duration::from_secs(1));
+        assert_eq!(p.delay(3, u64::MAX), Duration::from_secs(8));
+        assert_eq!(p.delay(6, u64::MAX), Duration::from_secs(60));
+        assert_eq!(p.delay(100, u64::MAX), Duration::from_secs(60));
+        assert_eq!(p.delay(5, 0), Duration::ZERO);
+        let half = p.delay(2, u64::MAX / 2);
+        assert!(half > Duration::from_millis(1999) && half < Duration::from_millis(2001));
+        let mut j = Jitter::new(7);
+        let draws: Vec<u64> = (0..100).map(|_| j.draw()).collect();
+        assert!(
+            draws.iter().any(|&d| d < u64::MAX / 4) && draws.iter().any(|&d| d > u64::MAX / 4 * 3)
+        );
+    }
+
+    #[test]
+    fn statuses() {
+        for s in [200, 201, 204] {
+            assert_eq!(classify(s), StatusClass::Accepted);
+        }
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert_eq!(classify(s), StatusClass::Retry);
+        }
+        assert_eq!(classify(413), StatusClass::TooLarge);
+        for s in [400, 401, 403, 404, 405, 501] {
+            assert_eq!(classify(s), StatusClass::Fatal);
+        }
+    }
+
+    #[test]
+    fn retry_after_and_durations() {
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("5 days").is_err());
+    }
+}

@@ -1,0 +1,814 @@
+//! HTTP output against real servers on 127.0.0.1 that behave as Logstash's `http` input and the
+//! `_bulk` API do, and fail the ways they fail in production. Each test checks that the sink
+//! ends up with every event exactly once (or the documented exceptions), the counters, the
+//! exit code, and the number of TCP connections.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::sink::{Api, Behaviour, Reply, Sink};
+use common::{elbship, TempDir};
+use serde_json::Value;
+
+/// `n` distinct ALB lines (the client port tells them apart) and one line that does not parse.
+fn log_lines(n: usize) -> Vec<u8> {
+    let template = std::fs::read_to_string(common::fixture("alb.log")).unwrap();
+    let first = template.lines().next().unwrap();
+    let mut out = Vec::new();
+    for i in 0..n {
+        let line = first.replace(
+            "192.168.131.39:2817",
+            &format!("192.168.{}.{}:{}", i / 60000, i % 250, 1024 + i % 60000),
+        );
+        out.extend_from_slice(line.as_bytes());
+        out.push(b'\n');
+        if i == n / 2 {
+            out.extend_from_slice(b"this line is not a load balancer log\n");
+        }
+    }
+    out
+}
+
+/// The events elbship writes to stdout for `input` (what the sink must end up with).
+fn expected_events(input: &str, extra: &[&str]) -> Vec<Value> {
+    let out = elbship().arg(input).args(extra).output().unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    common::events(&out)
+}
+
+/// Sorted canonical texts, to compare multisets of documents.
+fn canonical(docs: &[Value]) -> Vec<String> {
+    let mut texts: Vec<String> = docs.iter().map(Value::to_string).collect();
+    texts.sort();
+    texts
+}
+
+/// The sink holds exactly `expected`, each once (says what is missing or extra, not everything).
+#[track_caller]
+fn assert_exactly_once(stored: &[Value], expected: &[Value]) {
+    let (stored, expected) = (canonical(stored), canonical(expected));
+    if stored != expected {
+        let missing = expected.iter().filter(|e| !stored.contains(e)).count();
+        let mut dups = stored.clone();
+        dups.dedup();
+        panic!(
+            "the sink holds {} documents ({} distinct) for {} events; {} events missing; first stored: {}",
+            stored.len(),
+            dups.len(),
+            expected.len(),
+            missing,
+            stored.first().map_or("none", |s| &s[..s.len().min(300)])
+        );
+    }
+}
+
+fn ship(args: &[&str]) -> Output {
+    elbship()
+        .args(args)
+        .arg("--stats=json")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The `delivery` object of `--stats=json`.
+fn delivery(out: &Output) -> Value {
+    let stderr = common::stderr(out);
+    let line = stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| panic!("no JSON stats on stderr: {stderr}"));
+    let stats: Value = serde_json::from_str(line).unwrap();
+    stats["delivery"].clone()
+}
+
+fn fast_retries() -> Vec<&'static str> {
+    vec![
+        "--retry-initial-delay",
+        "20ms",
+        "--retry-max-delay",
+        "200ms",
+    ]
+}
+
+#[test]
+fn logstash_json_array_exactly_once_over_kept_alive_connections() {
+    let dir = TempDir::new("http-json");
+    let input = dir.file("in.log", &log_lines(3000));
+    let sink = Sink::start(Api::Logstash, Behaviour::default());
+    let out = ship(&[
+        &input,
+        "-o",
+        sink.url(),
+        "--batch-events",
+        "200",
+        "--max-in-flight",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let expected = expected_events(&input, &[]);
+    assert_eq!(expected.len(), 3001);
+    assert_exactly_once(&sink.docs(), &expected);
+    assert_eq!(sink.requests(), 16, "3001 events in batches of 200");
+    assert!(
+        sink.connections() <= 2,
+        "{} connections",
+        sink.connections()
+    );
+    sink.store(|s| assert!(s.content_types.iter().all(|c| c == "application/json")));
+    let d = delivery(&out);
+    assert_eq!(
+        (d["events"].as_u64(), d["acknowledged"].as_u64()),
+        (Some(3001), Some(3001))
+    );
+    assert_eq!(
+        (d["undelivered"].as_u64(), d["retried"].as_u64()),
+        (Some(0), Some(0))
+    );
+}
+
+#[test]
+fn logstash_ndjson_and_batches_by_bytes() {
+    let dir = TempDir::new("http-ndjson");
+    let input = dir.file("in.log", &log_lines(1000));
+    let sink = Sink::start(Api::Logstash, Behaviour::default());
+    let args = [
+        input.as_str(),
+        "-o",
+        sink.url(),
+        "--http-format",
+        "ndjson",
+        "--batch-bytes",
+        "64K",
+        "--schema",
+        "legacy",
+    ];
+    let out = ship(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_exactly_once(
+        &sink.docs(),
+        &expected_events(&input, &["--schema", "legacy"]),
+    );
+    sink.store(|s| assert!(s.content_types.iter().all(|c| c == "application/x-ndjson")));
+    // ~1.5 KB per event: 64 KB batches make more than 20 requests
+    assert!(sink.requests() > 20, "{} requests", sink.requests());
+}
+
+#[test]
+fn retries_429_with_backoff_then_delivers_everything_once() {
+    let dir = TempDir::new("http-429");
+    let input = dir.file("in.log", &log_lines(1000));
+    let behaviour = Behaviour {
+        reply: Box::new(|n| {
+            if n < 3 {
+                Reply::Status(429, Vec::new(), "{\"error\":\"queue full\"}".into())
+            } else {
+                Reply::Normal
+            }
+        }),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Logstash, behaviour);
+    let mut args = vec![
+        input.as_str(),
+        "-o",
+        sink.url(),
+        "--batch-events",
+        "250",
+        "--max-in-flight",
+        "1",
+    ];
+    args.extend(fast_retries());
+    let out = ship(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    let d = delivery(&out);
+    assert_eq!(
+        d["retried"].as_u64(),
+        Some(750),
+        "the first batch sent 3 more times"
+    );
+    assert_eq!(d["requests"].as_u64(), Some(5 + 3));
+    assert_eq!(sink.connections(), 1, "a 429 keeps the connection");
+}
+
+#[test]
+fn honours_retry_after_on_503() {
+    let dir = TempDir::new("http-503");
+    let input = dir.file("in.log", &log_lines(10));
+    let behaviour = Behaviour {
+        reply: Box::new(|n| {
+            if n == 0 {
+                Reply::Status(503, vec![("Retry-After", "1".into())], "busy".into())
+            } else {
+                Reply::Normal
+            }
+        }),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Logstash, behaviour);
+    let mut args = vec![input.as_str(), "-o", sink.url()];
+    args.extend(fast_retries());
+    let started = Instant::now();
+    let out = ship(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    // backoff alone would have waited at most 20 ms
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(sink.docs().len(), 11);
+}
+
+#[test]
+fn bulk_reads_every_item_retrying_only_the_failed_ones() {
+    let dir = TempDir::new("bulk-mixed");
+    let lines = log_lines(2000);
+    let input = dir.file("in.log", &lines);
+    // the first 100 lines are already in the index: 409 on create
+    let head: Vec<u8> = lines
+        .split_inclusive(|&b| b == b'\n')
+        .take(100)
+        .flatten()
+        .copied()
+        .collect();
+
+    let behaviour = Behaviour {
+        item: Some(Box::new(|id: &str, seen: usize| {
+            let bucket = u8::from_str_radix(&id[id.len() - 1..], 16).unwrap_or(0);
+            match bucket {
+                // rejected once or twice, then taken (es_rejected_execution_exception)
+                0 | 1 if seen < 2 => Some((429, "es_rejected_execution_exception")),
+                2 if seen < 1 => Some((503, "unavailable_shards_exception")),
+                // a mapping error: never stored
+                3 => Some((400, "mapper_parsing_exception")),
+                _ => None,
+            }
+        })),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Bulk, behaviour);
+    let dead = dir.path("dead.ndjson");
+    // the same lines from stdin, named as the file: the same events
+    let mut pre = vec!["-o", sink.url(), "--source", &input];
+    pre.extend(fast_retries());
+    let out = common::run(&pre, &head);
+    assert_eq!(out.status.code(), Some(3), "{}", common::stderr(&out));
+    let stored_before = sink.docs().len();
+    let mut args = vec![
+        input.as_str(),
+        "-o",
+        sink.url(),
+        "--dead-letter",
+        &dead,
+        "--batch-events",
+        "300",
+    ];
+    args.extend(fast_retries());
+    let out = ship(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "mapping errors are not delivered: {}",
+        common::stderr(&out)
+    );
+    assert!(common::stderr(&out).contains("were not delivered"));
+
+    let expected = expected_events(&input, &[]);
+    let dead_letters: Vec<Value> = std::fs::read_to_string(&dead)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for d in &dead_letters {
+        assert_eq!(d["status"], 400);
+        assert!(
+            d["reason"]
+                .as_str()
+                .unwrap()
+                .contains("mapper_parsing_exception"),
+            "{d}"
+        );
+    }
+    let rejected: Vec<Value> = dead_letters.iter().map(|d| d["event"].clone()).collect();
+    // stored + rejected = every event, each once
+    let mut all = sink.docs();
+    all.extend(rejected.iter().cloned());
+    assert_exactly_once(&all, &expected);
+    let d = delivery(&out);
+    let dups = d["duplicates"].as_u64().unwrap();
+    assert!(
+        dups >= 90,
+        "the first 100 lines (less the rejected ones) were there: {dups}"
+    );
+    assert_eq!(d["dead_lettered"].as_u64(), Some(rejected.len() as u64));
+    assert_eq!(
+        d["acknowledged"].as_u64().unwrap() + dups + rejected.len() as u64,
+        expected.len() as u64
+    );
+    assert_eq!(
+        d["acknowledged"].as_u64().unwrap() as usize,
+        sink.docs().len() - stored_before
+    );
+    assert!(d["retried"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn bulk_413_splits_the_batch_and_dead_letters_a_document_too_big_alone() {
+    let dir = TempDir::new("bulk-413");
+    let mut lines = log_lines(400);
+    let huge_agent = "A".repeat(40_000);
+    let template = std::fs::read_to_string(common::fixture("alb.log")).unwrap();
+    lines.extend_from_slice(
+        template
+            .lines()
+            .next()
+            .unwrap()
+            .replace("curl/7.46.0", &huge_agent)
+            .as_bytes(),
+    );
+    lines.push(b'\n');
+    let input = dir.file("in.log", &lines);
+    let behaviour = Behaviour {
+        max_body: Some(32 * 1024),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Bulk, behaviour);
+    let dead = dir.path("dead.ndjson");
+    let mut args = vec![
+        input.as_str(),
+        "-o",
+        sink.url(),
+        "--dead-letter",
+        &dead,
+        "--batch-events",
+        "100",
+    ];
+    args.extend(fast_retries());
+    let out = ship(&args);
+    assert_eq!(out.status.code(), Some(3), "{}", common::stderr(&out));
+    let expected = expected_events(&input, &[]);
+    let dead_letters: Vec<Value> = std::fs::read_to_string(&dead)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(dead_letters.len(), 1);
+    assert_eq!(dead_letters[0]["status"], 413);
+    let mut all = sink.docs();
+    all.push(dead_letters[0]["event"].clone());
+    assert_exactly_once(&all, &expected);
+    assert_eq!(
+        delivery(&out)["retried"].as_u64(),
+        Some(0),
+        "a split is not a retry"
+    );
+}
+
+#[test]
+fn connection_reset_mid_body_is_retried() {
+    let dir = TempDir::new("http-reset");
+    let input = dir.file("in.log", &log_lines(1000));
+    let behaviour = Behaviour {
+        reply: Box::new(|n| {
+            if n == 1 || n == 3 {
+                Reply::ResetMidBody
+            } else {
+                Reply::Normal
+            }
+        }),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Logstash, behaviour);
+    let mut args = vec![
+        input.as_str(),
+        "-o",
+        sink.url(),
+        "--batch-events",
+        "100",
+        "--max-in-flight",
+        "2",
+    ];
+    args.extend(fast_retries());
+    let out = ship(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    assert!(
+        sink.connections() <= 2 + 2,
+        "{} connections for 2 resets",
+        sink.connections()
+    );
+    assert_eq!(delivery(&out)["retried"].as_u64(), Some(200));
+}
+
+#[test]
+fn a_stalled_request_times_out_and_is_sent_again() {
+    let dir = TempDir::new("http-stall");
+    let input = dir.file("in.log", &log_lines(300));
+    let behaviour = Behaviour {
+        reply: Box::new(|n| {
+            if n == 0 {
+                Reply::Stall(Duration::from_secs(4))
+            } else {
+                Reply::Normal
+            }
+        }),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Logstash, behaviour);
+    let mut args = vec![input.as_str(), "-o", sink.url(), "--timeout", "500ms"];
+    args.extend(fast_retries());
+    let started = Instant::now();
+    let out = ship(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "did not wait for the stalled sink"
+    );
+    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    assert_eq!(sink.connections(), 2, "one stalled, one new");
+}
+
+#[test]
+fn a_sink_killed_and_restarted_mid_run_gets_everything_once() {
+    let dir = TempDir::new("bulk-restart");
+    let input = dir.file("in.log", &log_lines(6000));
+    let behaviour = Behaviour {
+        reply: Box::new(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            Reply::Normal
+        }),
+        ..Behaviour::default()
+    };
+    let mut sink = Sink::start(Api::Bulk, behaviour);
+    let mut args = vec![
+        input.as_str(),
+        "-o",
+        sink.url(),
+        "--batch-events",
+        "100",
+        "--stats=json",
+    ];
+    args.extend([
+        "--retry-initial-delay",
+        "50ms",
+        "--retry-max-delay",
+        "300ms",
+    ]);
+    let child = elbship()
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sink.requests() < 10 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    sink.kill();
+    std::thread::sleep(Duration::from_millis(800));
+    sink.restart();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    let d = delivery(&out);
+    assert!(d["retried"].as_u64().unwrap() > 0, "{d}");
+    assert_eq!(d["undelivered"].as_u64(), Some(0));
+}
+
+#[test]
+fn an_unreachable_sink_fails_after_the_retry_budget_with_everything_dead_lettered() {
+    let dir = TempDir::new("http-unreachable");
+    let input = dir.file("in.log", &log_lines(50));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead = dir.path("dead.ndjson");
+    let url = format!("http://127.0.0.1:{port}");
+    let mut args = vec![
+        input.as_str(),
+        "-o",
+        &url,
+        "--retry-max-time",
+        "1s",
+        "--dead-letter",
+        &dead,
+    ];
+    args.extend(fast_retries());
+    let out = ship(&args);
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("gave up after") && stderr.contains(&url),
+        "{stderr}"
+    );
+    let dead_letters = std::fs::read_to_string(&dead).unwrap();
+    assert_eq!(dead_letters.lines().count(), 51);
+    assert_eq!(delivery(&out)["undelivered"].as_u64(), Some(51));
+}
+
+#[test]
+fn a_401_stops_at_once_and_secrets_stay_out_of_messages() {
+    let dir = TempDir::new("http-401");
+    let input = dir.file("in.log", &log_lines(50));
+    let behaviour = Behaviour {
+        reply: Box::new(|_| {
+            Reply::Status(
+                401,
+                Vec::new(),
+                "{\"error\":\"missing authentication\"}".into(),
+            )
+        }),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Bulk, behaviour);
+    let out = elbship()
+        .args([input.as_str(), "-o", sink.url()])
+        .env("ELBSHIP_API_KEY", "s3cr3t-key")
+        .output()
+        .unwrap();
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("401") && stderr.contains("ELBSHIP_API_KEY"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cr3t"), "{stderr}");
+    assert_eq!(sink.requests(), 1, "no retry of a 401");
+    sink.store(|s| {
+        assert!(s
+            .last_headers
+            .contains(&("authorization".into(), "ApiKey s3cr3t-key".into())));
+    });
+}
+
+#[test]
+fn basic_auth_from_env_and_custom_headers() {
+    let dir = TempDir::new("http-basic");
+    let input = dir.file("in.log", &log_lines(5));
+    let password = dir.file("password", b"p4ss\n");
+    let sink = Sink::start(Api::Logstash, Behaviour::default());
+    let out = elbship()
+        .args([
+            input.as_str(),
+            "-o",
+            sink.url(),
+            "--password-file",
+            &password,
+            "--header",
+            "X-Team: edge",
+        ])
+        .env("ELBSHIP_USER", "shipper")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    sink.store(|s| {
+        assert!(s
+            .last_headers
+            .contains(&("authorization".into(), "Basic c2hpcHBlcjpwNHNz".into())));
+        assert!(s.last_headers.contains(&("x-team".into(), "edge".into())));
+    });
+}
+
+#[test]
+fn rerunning_a_backfill_with_line_hash_ids_adds_nothing() {
+    let dir = TempDir::new("bulk-rerun");
+    let input = dir.file("in.log", &log_lines(500));
+    let sink = Sink::start(Api::Bulk, Behaviour::default());
+    let first = ship(&[&input, "-o", sink.url(), "--index", "elb-%{+yyyy.MM}"]);
+    assert_eq!(first.status.code(), Some(0), "{}", common::stderr(&first));
+    let second = ship(&[&input, "-o", sink.url(), "--index", "elb-%{+yyyy.MM}"]);
+    assert_eq!(second.status.code(), Some(0), "{}", common::stderr(&second));
+    assert_eq!(delivery(&second)["duplicates"].as_u64(), Some(501));
+    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    // --id none: the sink picks ids, so a third run duplicates
+    let third = ship(&[&input, "-o", sink.url(), "--id", "none"]);
+    assert_eq!(delivery(&third)["acknowledged"].as_u64(), Some(501));
+    assert_eq!(sink.docs().len(), 1002);
+}
+
+#[test]
+fn bulk_actions_name_the_index_from_the_event_time() {
+    let dir = TempDir::new("bulk-index");
+    let input = dir.file("in.log", &log_lines(3));
+    let sink = Sink::start(Api::Bulk, Behaviour::default());
+    let out = ship(&[&input, "-o", sink.url()]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    // ids are the XXH3-128 of the raw line, so the index keys are known
+    let first = std::fs::read_to_string(&input)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let id = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(first.as_bytes()));
+    sink.store(|s| {
+        assert!(
+            s.ids.contains_key(&id),
+            "{:?}",
+            s.ids.keys().collect::<Vec<_>>()
+        )
+    });
+}
+
+#[test]
+fn checkpoint_records_a_file_only_once_the_sink_acknowledged_it() {
+    let dir = TempDir::new("http-checkpoint");
+    let a = dir.file("a.log", &log_lines(100));
+    let b = dir.file("b.log", &log_lines(120));
+    let checkpoint = dir.path("done.txt");
+    let refusing = Sink::start(
+        Api::Logstash,
+        Behaviour {
+            reply: Box::new(|_| Reply::Status(503, Vec::new(), "down".into())),
+            ..Behaviour::default()
+        },
+    );
+    let mut args = vec![
+        a.as_str(),
+        b.as_str(),
+        "-o",
+        refusing.url(),
+        "--checkpoint",
+        &checkpoint,
+        "--retry-max-time",
+        "300ms",
+    ];
+    args.extend(fast_retries());
+    let out = ship(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let recorded = std::fs::read_to_string(&checkpoint).unwrap_or_default();
+    assert!(
+        !recorded.contains("a.log") && !recorded.contains("b.log"),
+        "{recorded}"
+    );
+
+    let sink = Sink::start(Api::Logstash, Behaviour::default());
+    let out = ship(&[&a, &b, "-o", sink.url(), "--checkpoint", &checkpoint]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let recorded = std::fs::read_to_string(&checkpoint).unwrap();
+    assert!(
+        recorded.contains("a.log") && recorded.contains("b.log"),
+        "{recorded}"
+    );
+    assert_eq!(sink.docs().len(), 101 + 121);
+    // a re-run skips both
+    let again = ship(&[&a, &b, "-o", sink.url(), "--checkpoint", &checkpoint]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(sink.docs().len(), 101 + 121);
+}
+
+/// Starts elbship on stdin (kept open), with small blocks so events flow before the end.
+fn spawn_on_stdin(args: &[&str]) -> Child {
+    elbship()
+        .args(args)
+        .args(["--block-size", "4K", "--stats=json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn linger_sends_a_partial_batch_while_the_input_is_still_open() {
+    let sink = Sink::start(Api::Logstash, Behaviour::default());
+    let mut child = spawn_on_stdin(&["-o", sink.url(), "--linger", "100ms"]);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&log_lines(20)).unwrap();
+    stdin.flush().unwrap();
+    // 20 events are far from 2,000 or 5 MB: only the linger time sends them
+    wait_for("events sent by linger", || sink.docs().len() >= 10);
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(sink.docs().len(), 21);
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args(["-s", name, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn sigterm_stops_reading_and_drains_what_is_in_flight() {
+    let behaviour = Behaviour {
+        reply: Box::new(|_| {
+            std::thread::sleep(Duration::from_millis(200));
+            Reply::Normal
+        }),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Bulk, behaviour);
+    let mut child = spawn_on_stdin(&["-o", sink.url(), "--batch-events", "10", "--linger", "50ms"]);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&log_lines(200)).unwrap();
+    wait_for("the first request", || sink.requests() >= 1);
+    signal(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("stopping"), "{stderr}");
+    let d = delivery(&out);
+    // whatever was acknowledged is stored, once
+    assert_eq!(
+        d["acknowledged"].as_u64().unwrap() as usize,
+        sink.docs().len(),
+        "{d}"
+    );
+    assert!(!sink.docs().is_empty());
+    assert_eq!(
+        d["undelivered"].as_u64().unwrap(),
+        d["events"].as_u64().unwrap() - d["acknowledged"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn a_second_signal_aborts_the_drain() {
+    let behaviour = Behaviour {
+        reply: Box::new(|_| Reply::Stall(Duration::from_secs(30))),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Logstash, behaviour);
+    let mut child = spawn_on_stdin(&[
+        "-o",
+        sink.url(),
+        "--linger",
+        "50ms",
+        "--drain-timeout",
+        "60s",
+    ]);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&log_lines(50)).unwrap();
+    wait_for("the stalled request", || sink.requests() >= 1);
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(130), "{}", common::stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn bad_http_settings_are_usage_errors() {
+    for (args, says) in [
+        (vec!["-o", "ftp://x"], "expected - (stdout)"),
+        (
+            vec!["-o", "http://u:p@127.0.0.1:1"],
+            "no credentials in the URL",
+        ),
+        (
+            vec!["-o", "http://127.0.0.1:1", "--index", "x"],
+            "--index and --id apply to _bulk",
+        ),
+        (
+            vec!["-o", "es+http://127.0.0.1:1", "--http-format", "ndjson"],
+            "--http-format applies",
+        ),
+        (
+            vec!["-o", "es+http://127.0.0.1:1", "--index", "Bad"],
+            "not allowed in an index name",
+        ),
+        (
+            vec!["-o", "http://127.0.0.1:1", "--linger", "5 days"],
+            "unknown unit",
+        ),
+    ] {
+        let out = elbship().args(&args).stdin(Stdio::null()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            common::stderr(&out).contains(says),
+            "{args:?}: {}",
+            common::stderr(&out)
+        );
+    }
+    let out = elbship()
+        .args(["-o", "https://127.0.0.1:1", "--ca-cert", "/nonexistent.pem"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(common::stderr(&out).contains("cannot read --ca-cert /nonexistent.pem"));
+}
