@@ -83,7 +83,7 @@ fn run_events(args: RunArgs) -> ExitCode {
             }
         }
     };
-    let progress = show_progress(plan.progress, &mut plan.config);
+    let progress = show_progress(plan.progress, &mut plan.config, false);
     let result = pipeline::run_with_done(&plan.config, &mut stdout, &mut warn, &mut done);
     progress.finish();
     if let Some(c) = checkpoint.as_mut() {
@@ -149,11 +149,8 @@ fn ship_http(
     }
     plan.config.stop = Some(Arc::clone(&stop));
     let dead_letter = http.dead_letter.clone();
-    let progress = show_progress(plan.progress, &mut plan.config);
-    if let Some(counters) = &plan.config.progress {
-        counters.http.store(true, Ordering::Relaxed);
-        http.progress = Some(Arc::clone(counters));
-    }
+    let progress = show_progress(plan.progress, &mut plan.config, true);
+    http.progress = plan.config.progress.clone();
 
     // the checkpoint is written by the sink's thread, as acknowledgements come in
     let checkpoint = Arc::new(Mutex::new((checkpoint, None::<io::Error>)));
@@ -301,7 +298,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
     };
     let mut total = Summary::default();
     let mut warn = |message: &str| eprintln!("elbship: {message}");
-    let progress = show_progress(args.input.progress_mode(), &mut config);
+    let progress = show_progress(args.input.progress_mode(), &mut config, false);
     let report = match pipeline::run_work(
         &config,
         work,
@@ -345,8 +342,13 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
 }
 
 /// Starts the progress display for a run over `config`'s inputs (it sets their counters).
-fn show_progress(mode: progress::Mode, config: &mut pipeline::Config) -> progress::Progress {
+fn show_progress(
+    mode: progress::Mode,
+    config: &mut pipeline::Config,
+    http: bool,
+) -> progress::Progress {
     let counters = std::sync::Arc::new(progress::Counters::default());
+    counters.http.store(http, Ordering::Relaxed);
     if mode != progress::Mode::Never {
         config.progress = Some(std::sync::Arc::clone(&counters));
     }

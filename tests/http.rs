@@ -13,20 +13,30 @@ use common::sink::{Api, Behaviour, Reply, Sink};
 use common::{elbship, TempDir};
 use serde_json::Value;
 
-/// `n` distinct ALB lines (the client port tells them apart) and one line that does not parse.
+/// `n` distinct ALB lines (the client address tells them apart) and one line that does not
+/// parse.
 fn log_lines(n: usize) -> Vec<u8> {
+    log_lines_from(0, n)
+}
+
+/// Lines `start..start + n` of the same endless log: different ranges share no line (and so
+/// no line-hash id).
+fn log_lines_from(start: usize, n: usize) -> Vec<u8> {
     let template = std::fs::read_to_string(common::fixture("alb.log")).unwrap();
     let first = template.lines().next().unwrap();
     let mut out = Vec::new();
-    for i in 0..n {
-        let line = first.replace(
-            "192.168.131.39:2817",
-            &format!("192.168.{}.{}:{}", i / 60000, i % 250, 1024 + i % 60000),
+    for i in start..start + n {
+        let client = format!(
+            "10.{}.{}.{}:{}",
+            i / 62500,
+            i / 250 % 250,
+            i % 250,
+            1024 + i % 60000
         );
-        out.extend_from_slice(line.as_bytes());
+        out.extend_from_slice(first.replace("192.168.131.39:2817", &client).as_bytes());
         out.push(b'\n');
-        if i == n / 2 {
-            out.extend_from_slice(b"this line is not a load balancer log\n");
+        if i == start + n / 2 {
+            out.extend_from_slice(format!("line {start} is not a load balancer log\n").as_bytes());
         }
     }
     out
@@ -811,4 +821,104 @@ fn bad_http_settings_are_usage_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(common::stderr(&out).contains("cannot read --ca-cert /nonexistent.pem"));
+}
+
+#[test]
+fn https_verifies_the_certificate_against_ca_cert_or_not_with_insecure() {
+    let dir = TempDir::new("https");
+    let input = dir.file("in.log", &log_lines(20));
+    let (sink, ca_pem) = Sink::start_tls(Api::Bulk, Behaviour::default());
+    let ca = dir.file("ca.pem", ca_pem.as_bytes());
+    assert!(sink.url().starts_with("es+https://127.0.0.1:"));
+
+    // not signed by a known CA: fails at once, with a message about the certificate
+    let out = ship(&[&input, "-o", sink.url()]);
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.to_lowercase().contains("certificate"), "{stderr}");
+    assert!(sink.docs().is_empty());
+
+    let out = ship(&[&input, "-o", sink.url(), "--ca-cert", &ca]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+
+    let out = ship(&[&input, "-o", sink.url(), "--insecure"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(delivery(&out)["duplicates"].as_u64(), Some(21));
+}
+
+#[test]
+fn killed_mid_backfill_and_resumed_every_event_is_stored_once() {
+    let dir = TempDir::new("bulk-resume");
+    let files: Vec<String> = (0..4)
+        .map(|i| dir.file(&format!("part-{i}.log"), &log_lines_from(i * 2000, 1500)))
+        .collect();
+    let checkpoint = dir.path("done.txt");
+    let behaviour = Behaviour {
+        reply: Box::new(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            Reply::Normal
+        }),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Bulk, behaviour);
+    let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+    args.extend(["-o", sink.url(), "--batch-events", "100", "-j", "1"]);
+    args.extend(["--checkpoint", &checkpoint, "--checkpoint-interval", "0"]);
+    let mut child = elbship()
+        .args(&args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("40 requests", || sink.requests() >= 40);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // requests that were in the sink when the client died still finish there
+    std::thread::sleep(Duration::from_millis(300));
+    let stored_at_kill = sink.docs().len();
+    assert!(
+        stored_at_kill < 6004,
+        "the kill came too late to test anything"
+    );
+
+    let out = ship(&args);
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("skipping 1 files already done") || stderr.contains("skipping 2 files"),
+        "{stderr}"
+    );
+    let all: Vec<&str> = files.iter().map(String::as_str).collect();
+    assert_exactly_once(&sink.docs(), &expected_events_of(&all));
+    // what the killed run had sent again came back as duplicates, not as second copies
+    let d = delivery(&out);
+    assert_eq!(
+        d["acknowledged"].as_u64().unwrap() as usize,
+        sink.docs().len() - stored_at_kill
+    );
+}
+
+/// The events elbship writes to stdout for several inputs.
+fn expected_events_of(inputs: &[&str]) -> Vec<Value> {
+    let out = elbship().args(inputs).output().unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    common::events(&out)
+}
+
+#[test]
+fn progress_shows_requests_in_flight_and_retries() {
+    let dir = TempDir::new("http-progress");
+    let input = dir.file("in.log", &log_lines(10));
+    let sink = Sink::start(Api::Logstash, Behaviour::default());
+    let out = elbship()
+        .args([input.as_str(), "-o", sink.url(), "--progress", "always"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = common::stderr(&out);
+    assert!(
+        stderr.contains("requests in flight") && stderr.contains("retries"),
+        "{stderr}"
+    );
 }

@@ -441,7 +441,6 @@ fn run_batcher(
     let mut tracker = AckTracker::default();
     let mut opened: Option<(u64, Instant)> = None;
     let dispatch = |batch: Batch| {
-        add(&shared.tally.sent, batch.len());
         // fails only if every sender is gone, and then the batch counts as not delivered
         let _ = to_senders.send(batch);
     };
@@ -573,6 +572,7 @@ fn run_sender(
             shared.dead_letter_all(&batch, None, "not sent: interrupted");
             false
         } else {
+            add(&shared.tally.sent, batch.len());
             deliver(shared, batch, &mut jitter)
         };
         if acks.send((seq, complete)).is_err() {
@@ -637,17 +637,28 @@ fn post(shared: &Shared, batch: &Batch) -> Answer {
     answer
 }
 
-/// Whether a request that got no answer is worth sending again.
+/// The TLS failure inside an error, if that is what it is (ureq wraps rustls's in I/O errors).
+fn tls_error(e: &ureq::Error) -> Option<&rustls::Error> {
+    match e {
+        ureq::Error::Rustls(tls) => Some(tls),
+        ureq::Error::Io(io) => io.get_ref().and_then(|inner| inner.downcast_ref()),
+        _ => None,
+    }
+}
+
+/// Whether a request that got no answer is worth sending again: not after a TLS failure (a
+/// certificate does not get valid by waiting).
 fn retryable(e: &ureq::Error) -> bool {
-    matches!(
-        e,
-        ureq::Error::Io(_)
-            | ureq::Error::Timeout(_)
-            | ureq::Error::HostNotFound
-            | ureq::Error::ConnectionFailed
-            | ureq::Error::Protocol(_)
-            | ureq::Error::BodyStalled
-    )
+    tls_error(e).is_none()
+        && matches!(
+            e,
+            ureq::Error::Io(_)
+                | ureq::Error::Timeout(_)
+                | ureq::Error::HostNotFound
+                | ureq::Error::ConnectionFailed
+                | ureq::Error::Protocol(_)
+                | ureq::Error::BodyStalled
+        )
 }
 
 /// The start of a response body, for messages.
@@ -727,7 +738,12 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
             },
             Answer::Failed(e) if retryable(&e) => (format!("{e}"), None, false, None),
             Answer::Failed(e) => {
-                let message = format!("cannot send to {}: {e}", options.url);
+                let hint = if tls_error(&e).is_some() {
+                    " (to trust a private CA pass --ca-cert FILE; --insecure skips the check)"
+                } else {
+                    ""
+                };
+                let message = format!("cannot send to {}: {e}{hint}", options.url);
                 shared.dead_letter_all(&pending, None, &message);
                 shared.set_fatal(message);
                 return false;

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -74,6 +74,7 @@ pub struct Store {
 
 struct State {
     api: Api,
+    tls: Option<Arc<rustls::ServerConfig>>,
     behaviour: Behaviour,
     store: Mutex<Store>,
     requests: AtomicUsize,
@@ -91,10 +92,35 @@ pub struct Sink {
 
 impl Sink {
     pub fn start(api: Api, behaviour: Behaviour) -> Sink {
+        Sink::start_with(api, behaviour, None)
+    }
+
+    /// A sink behind TLS with a fresh self-signed certificate for 127.0.0.1 and localhost;
+    /// returns the certificate (PEM) a client must trust.
+    pub fn start_tls(api: Api, behaviour: Behaviour) -> (Sink, String) {
+        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+            .unwrap();
+        let pem = cert.cert.pem();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .unwrap();
+        let mut sink = Sink::start_with(api, behaviour, Some(Arc::new(config)));
+        sink.url = sink.url.replace("http://", "https://");
+        (sink, pem)
+    }
+
+    fn start_with(api: Api, behaviour: Behaviour, tls: Option<Arc<rustls::ServerConfig>>) -> Sink {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(State {
             api,
+            tls,
             behaviour,
             store: Mutex::new(Store::default()),
             requests: AtomicUsize::new(0),
@@ -166,7 +192,18 @@ fn accept_loop(listener: TcpListener, state: Arc<State>) -> thread::JoinHandle<(
                 Ok((stream, _)) => {
                     state.connections.fetch_add(1, Ordering::SeqCst);
                     let state = Arc::clone(&state);
-                    thread::spawn(move || serve(stream, &state));
+                    stream
+                        .set_read_timeout(Some(Duration::from_millis(50)))
+                        .unwrap();
+                    thread::spawn(move || match &state.tls {
+                        None => serve(stream, &state),
+                        Some(config) => {
+                            let Ok(conn) = rustls::ServerConnection::new(Arc::clone(config)) else {
+                                return;
+                            };
+                            serve(rustls::StreamOwned::new(conn, stream), &state)
+                        }
+                    });
                 }
                 Err(_) => thread::sleep(Duration::from_millis(5)),
             }
@@ -181,7 +218,7 @@ struct Request {
 }
 
 /// Reads one request; `None` at the end of the connection (or when the sink is killed).
-fn read_request(reader: &mut BufReader<TcpStream>, state: &State) -> Option<Request> {
+fn read_request<S: Read>(reader: &mut BufReader<S>, state: &State) -> Option<Request> {
     let mut line = String::new();
     loop {
         match reader.read_line(&mut line) {
@@ -236,11 +273,7 @@ fn read_request(reader: &mut BufReader<TcpStream>, state: &State) -> Option<Requ
     })
 }
 
-fn serve(stream: TcpStream, state: &State) {
-    stream
-        .set_read_timeout(Some(Duration::from_millis(50)))
-        .unwrap();
-    let mut writer = stream.try_clone().unwrap();
+fn serve<S: Read + Write>(stream: S, state: &State) {
     let mut reader = BufReader::new(stream);
     while let Some(request) = read_request(&mut reader, state) {
         if !state.running.load(Ordering::SeqCst) {
@@ -293,7 +326,8 @@ fn serve(stream: TcpStream, state: &State) {
         }
         response.push_str("\r\n");
         response.push_str(&body);
-        if writer.write_all(response.as_bytes()).is_err() {
+        let writer = reader.get_mut();
+        if writer.write_all(response.as_bytes()).is_err() || writer.flush().is_err() {
             return;
         }
     }
