@@ -4,8 +4,6 @@
 //! Pure: no I/O. A [`Batch`] keeps its units as NDJSON plus their end offsets, so a retry of
 //! some of its documents, or a split after a 413, is a copy of ranges and never a re-parse.
 
-use std::borrow::Cow;
-
 use memchr::memchr_iter;
 
 /// How events are framed in a request body.
@@ -35,84 +33,97 @@ impl Framing {
     }
 }
 
-/// Events bound for one request.
+/// Events bound for one request, kept as the request body itself (no copy when sending).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Batch {
     /// Order of the batch in the stream (for acknowledgements).
     pub seq: u64,
-    /// The units, each ending with `\n`.
-    data: Vec<u8>,
-    /// Where each unit ends in `data`.
-    ends: Vec<usize>,
+    framing: Framing,
+    /// The body: `[a,b]`, `a\nb\n` or `act\na\nact\nb\n`.
+    body: Vec<u8>,
+    /// Where each unit is in `body`, without separators or its last newline.
+    spans: Vec<(usize, usize)>,
 }
 
 impl Batch {
-    pub fn new(seq: u64) -> Self {
+    pub fn new(seq: u64, framing: Framing) -> Self {
+        Batch::with_buffer(seq, framing, Vec::new())
+    }
+
+    /// A batch that writes into `buffer` (cleared; its capacity is reused).
+    pub fn with_buffer(seq: u64, framing: Framing, mut buffer: Vec<u8>) -> Self {
+        buffer.clear();
         Batch {
             seq,
-            data: Vec::new(),
-            ends: Vec::new(),
+            framing,
+            body: buffer,
+            spans: Vec::new(),
         }
+    }
+
+    /// The body's buffer, for reuse.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.body
     }
 
     /// Events in the batch.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
-    /// Bytes of the units (about the size of the request body).
+    /// Bytes of the request body.
     pub fn bytes(&self) -> usize {
-        self.data.len()
+        self.body.len()
     }
 
-    /// Unit `i` with its newline.
+    /// Unit `i` without its last newline (for `_bulk`, `action\nevent`).
     pub fn unit(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.data[start..self.ends[i]]
+        let (start, end) = self.spans[i];
+        &self.body[start..end]
     }
 
-    /// The event of unit `i`, without its action line or newline.
-    pub fn event(&self, i: usize, framing: Framing) -> &[u8] {
+    /// The event of unit `i`, without its action line.
+    pub fn event(&self, i: usize) -> &[u8] {
         let unit = self.unit(i);
-        let unit = &unit[..unit.len() - 1];
-        match framing {
+        match self.framing {
             Framing::Bulk => memchr::memchr(b'\n', unit).map_or(unit, |nl| &unit[nl + 1..]),
             Framing::JsonArray | Framing::Ndjson => unit,
         }
     }
 
+    /// Appends a unit (without its last newline).
     fn push(&mut self, unit: &[u8]) {
-        self.data.extend_from_slice(unit);
-        self.ends.push(self.data.len());
+        let start = match self.framing {
+            Framing::Ndjson | Framing::Bulk => self.body.len(),
+            Framing::JsonArray => {
+                if self.body.pop().is_some() {
+                    self.body.push(b',');
+                } else {
+                    self.body.push(b'[');
+                }
+                self.body.len()
+            }
+        };
+        self.body.extend_from_slice(unit);
+        self.spans.push((start, start + unit.len()));
+        self.body.push(match self.framing {
+            Framing::Ndjson | Framing::Bulk => b'\n',
+            Framing::JsonArray => b']',
+        });
     }
 
     /// The request body.
-    pub fn body(&self, framing: Framing) -> Cow<'_, [u8]> {
-        match framing {
-            Framing::Ndjson | Framing::Bulk => Cow::Borrowed(&self.data),
-            Framing::JsonArray => {
-                let mut body = Vec::with_capacity(self.data.len() + 2);
-                body.push(b'[');
-                for i in 0..self.len() {
-                    if i > 0 {
-                        body.push(b',');
-                    }
-                    let unit = self.unit(i);
-                    body.extend_from_slice(&unit[..unit.len() - 1]);
-                }
-                body.push(b']');
-                Cow::Owned(body)
-            }
-        }
+    pub fn body(&self) -> &[u8] {
+        &self.body
     }
 
     /// A batch of the units at `indices` (in that order), with the same `seq`.
     pub fn subset(&self, indices: impl IntoIterator<Item = usize>) -> Batch {
-        let mut out = Batch::new(self.seq);
+        let mut out = Batch::new(self.seq, self.framing);
         for i in indices {
             out.push(self.unit(i));
         }
@@ -133,6 +144,8 @@ pub struct Batcher {
     max_bytes: usize,
     max_events: usize,
     open: Batch,
+    /// Buffers of sent batches, for the next ones (no fresh pages to fault in per batch).
+    spare: Vec<Vec<u8>>,
     /// The start of a unit whose end is in the next block (encoders write whole units per
     /// block, but nothing here relies on it).
     pending: Vec<u8>,
@@ -146,38 +159,49 @@ impl Batcher {
             framing,
             max_bytes: max_bytes.max(1),
             max_events: max_events.max(1),
-            open: Batch::new(0),
+            open: Batch::new(0, framing),
+            spare: Vec::new(),
             pending: Vec::new(),
             pending_lines: 0,
         }
     }
 
+    /// Gives back the buffer of a batch that was sent (kept up to `keep` of them).
+    pub fn recycle(&mut self, buffer: Vec<u8>, keep: usize) {
+        if self.spare.len() < keep {
+            self.spare.push(buffer);
+        }
+    }
+
     /// Adds the units of `block` (NDJSON lines), handing each batch that fills to `full`.
     /// A unit over the byte limit goes out alone. A unit may continue in the next block.
-    pub fn add(&mut self, block: &[u8], full: &mut dyn FnMut(Batch)) {
+    /// Returns the number of units completed.
+    pub fn add(&mut self, block: &[u8], full: &mut dyn FnMut(Batch)) -> usize {
         let per_unit = self.framing.lines_per_unit();
         let mut unit_start = 0;
+        let mut units = 0;
         for nl in memchr_iter(b'\n', block) {
             self.pending_lines += 1;
             if self.pending_lines < per_unit {
                 continue;
             }
             self.pending_lines = 0;
-            let end = nl + 1;
+            units += 1;
             if self.pending.is_empty() {
-                self.add_unit(&block[unit_start..end], full);
+                self.add_unit(&block[unit_start..nl], full);
             } else {
                 let mut unit = std::mem::take(&mut self.pending);
-                unit.extend_from_slice(&block[unit_start..end]);
+                unit.extend_from_slice(&block[unit_start..nl]);
                 self.add_unit(&unit, full);
             }
-            unit_start = end;
+            unit_start = nl + 1;
         }
         self.pending.extend_from_slice(&block[unit_start..]);
+        units
     }
 
     fn add_unit(&mut self, unit: &[u8], full: &mut dyn FnMut(Batch)) {
-        if !self.open.is_empty() && self.open.bytes() + unit.len() > self.max_bytes {
+        if !self.open.is_empty() && self.open.bytes() + unit.len() + 1 > self.max_bytes {
             full(self.take_open());
         }
         self.open.push(unit);
@@ -188,22 +212,31 @@ impl Batcher {
 
     fn take_open(&mut self) -> Batch {
         let seq = self.open.seq;
-        std::mem::replace(&mut self.open, Batch::new(seq + 1))
+        let buffer = self
+            .spare
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(self.max_bytes.min(64 << 20) + 4096));
+        std::mem::replace(
+            &mut self.open,
+            Batch::with_buffer(seq + 1, self.framing, buffer),
+        )
     }
 
     /// The open batch, if it has any event (at the end of the input, or after `--linger`).
     /// A unit left incomplete at the end of the stream (a last line without its newline) is
-    /// completed and sent.
-    pub fn flush(&mut self) -> Option<Batch> {
+    /// completed and sent. Returns the batch and the number of units completed here.
+    pub fn flush(&mut self) -> (Option<Batch>, usize) {
+        let mut units = 0;
         if !self.pending.is_empty() {
             let mut unit = std::mem::take(&mut self.pending);
-            if !unit.ends_with(b"\n") {
-                unit.push(b'\n');
+            if unit.last() == Some(&b'\n') {
+                unit.pop();
             }
             self.pending_lines = 0;
             self.open.push(&unit);
+            units = 1;
         }
-        (!self.open.is_empty()).then(|| self.take_open())
+        ((!self.open.is_empty()).then(|| self.take_open()), units)
     }
 
     /// The seq of the open batch, if it has events.
@@ -228,7 +261,7 @@ mod tests {
         for block in blocks {
             b.add(block, &mut |batch| out.push(batch));
         }
-        out.extend(b.flush());
+        out.extend(b.flush().0);
         out
     }
 
@@ -245,7 +278,7 @@ mod tests {
             (out[0].seq, out[0].len(), out[1].seq, out[1].len()),
             (0, 2, 1, 1)
         );
-        assert_eq!(&*out[0].body(Framing::Ndjson), b"{\"a\":1}\n{\"a\":2}\n");
+        assert_eq!(out[0].body(), b"{\"a\":1}\n{\"a\":2}\n");
         // 8 bytes a unit, 20 bytes a batch: two units each
         let out = batches(
             Framing::Ndjson,
@@ -262,8 +295,8 @@ mod tests {
     #[test]
     fn json_array_body() {
         let out = batches(Framing::JsonArray, &[b"{\"a\":1}\n{\"a\":2}\n"], 1000, 10);
-        assert_eq!(&*out[0].body(Framing::JsonArray), b"[{\"a\":1},{\"a\":2}]");
-        assert_eq!(out[0].event(1, Framing::JsonArray), b"{\"a\":2}");
+        assert_eq!(out[0].body(), b"[{\"a\":1},{\"a\":2}]");
+        assert_eq!(out[0].event(1), b"{\"a\":2}");
     }
 
     #[test]
@@ -279,24 +312,48 @@ mod tests {
         );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].len(), 2);
-        assert_eq!(out[0].event(1, Framing::Bulk), b"{\"a\":2}");
-        assert_eq!(out[0].unit(1), b"{\"create\":{}}\n{\"a\":2}\n");
+        assert_eq!(out[0].event(1), b"{\"a\":2}");
+        assert_eq!(out[0].unit(1), b"{\"create\":{}}\n{\"a\":2}");
     }
 
     #[test]
     fn a_last_line_without_newline_gets_one() {
         let out = batches(Framing::Ndjson, &[b"{\"a\":1}\n{\"a\":", b"2}"], 1000, 10);
-        assert_eq!(&*out[0].body(Framing::Ndjson), b"{\"a\":1}\n{\"a\":2}\n");
+        assert_eq!(out[0].body(), b"{\"a\":1}\n{\"a\":2}\n");
     }
 
     #[test]
     fn subsets_and_halves_keep_the_seq() {
         let out = batches(Framing::Ndjson, &[b"1\n2\n3\n4\n5\n"], 1000, 10);
         let b = &out[0];
-        assert_eq!(&*b.subset([4, 1]).body(Framing::Ndjson), b"5\n2\n");
+        assert_eq!(b.subset([4, 1]).body(), b"5\n2\n");
         let (l, r) = b.split();
         assert_eq!((l.len(), r.len(), l.seq, r.seq), (2, 3, b.seq, b.seq));
-        assert_eq!(&*r.body(Framing::JsonArray), b"[3,4,5]");
+        assert_eq!(r.body(), b"3\n4\n5\n");
+        let array = batches(Framing::JsonArray, &[b"1\n2\n3\n"], 1000, 10).remove(0);
+        assert_eq!(array.subset([2, 0]).body(), b"[3,1]");
+        assert_eq!(array.split().1.body(), b"[2,3]");
+    }
+
+    #[test]
+    fn counts_units_and_reuses_buffers() {
+        let mut b = Batcher::new(Framing::Bulk, 1000, 1);
+        let mut sent = Vec::new();
+        assert_eq!(b.add(b"a\n1\nb\n2\nc\n", &mut |batch| sent.push(batch)), 2);
+        assert_eq!(b.add(b"3\n", &mut |batch| sent.push(batch)), 1);
+        assert_eq!(sent.len(), 3);
+        let buffer = sent.pop().unwrap().into_buffer();
+        let (capacity, address) = (buffer.capacity(), buffer.as_ptr());
+        b.recycle(buffer, 1);
+        b.add(b"d\n4\n", &mut |batch| sent.push(batch));
+        // the batch opened after the recycle writes into the recycled buffer
+        b.add(b"e\n5\n", &mut |batch| sent.push(batch));
+        let reused = sent.pop().unwrap();
+        assert_eq!(reused.body(), b"e\n5\n");
+        assert_eq!(
+            (reused.body().as_ptr(), reused.into_buffer().capacity()),
+            (address, capacity)
+        );
     }
 
     #[test]

@@ -192,7 +192,8 @@ impl HttpSink {
             dead_letter,
             dead_letter_error: Mutex::new(None),
         });
-        let (to_batcher, from_main) = mpsc::sync_channel::<ToBatcher>(1);
+        // a rendezvous too: a block leaves the pipeline only when the batcher takes it
+        let (to_batcher, from_main) = mpsc::sync_channel::<ToBatcher>(0);
         let (finished_tx, finished) = mpsc::channel();
         let batcher = {
             let shared = Arc::clone(&shared);
@@ -390,7 +391,7 @@ impl Shared {
                 crate::schema::json::write_u64(&mut record, u64::from(s));
             }
             record.extend_from_slice(b",\"event\":");
-            record.extend_from_slice(batch.event(i, self.options.framing));
+            record.extend_from_slice(batch.event(i));
             record.extend_from_slice(b"}\n");
             if let Err(e) = f.write_all(&record) {
                 self.dead_letter_failed(&e);
@@ -417,7 +418,7 @@ fn run_batcher(
     // a rendezvous: a batch leaves the batcher only when a sender is free to take it
     let (to_senders, from_batcher) = mpsc::sync_channel::<Batch>(0);
     let from_batcher = Arc::new(Mutex::new(from_batcher));
-    let (ack_tx, acks) = mpsc::channel::<(u64, bool)>();
+    let (ack_tx, acks) = mpsc::channel::<Answered>();
     let mut threads = Vec::with_capacity(senders);
     for i in 0..senders {
         let sender_shared = Arc::clone(shared);
@@ -451,8 +452,8 @@ fn run_batcher(
         };
         match message {
             Ok(ToBatcher::Block(block)) => {
-                add(&shared.tally.events, count_units(&block, options.framing));
-                batcher.add(&block, &mut |batch| dispatch(batch));
+                let units = batcher.add(&block, &mut |batch| dispatch(batch));
+                add(&shared.tally.events, units);
                 // the linger clock runs from the first event of the batch now open
                 opened = match (batcher.open_seq(), opened) {
                     (Some(seq), Some((since, at))) if since == seq => Some((seq, at)),
@@ -462,37 +463,35 @@ fn run_batcher(
             }
             Ok(ToBatcher::InputDone(input)) => tracker.input_done(input, batcher.seq_bound()),
             Err(RecvTimeoutError::Timeout) => {
-                if let Some(batch) = batcher.flush() {
+                let (batch, units) = batcher.flush();
+                add(&shared.tally.events, units);
+                if let Some(batch) = batch {
                     dispatch(batch);
                 }
                 opened = None;
             }
             Err(RecvTimeoutError::Disconnected) => break,
         }
-        while let Ok((seq, complete)) = acks.try_recv() {
-            tracker.ack(seq, complete);
+        while let Ok(answered) = acks.try_recv() {
+            tracker.ack(answered.seq, answered.complete);
+            if let Some(buffer) = answered.buffer {
+                batcher.recycle(buffer, 1);
+            }
         }
         tracker.release(&mut delivered);
     }
-    if let Some(batch) = batcher.flush() {
+    let (batch, units) = batcher.flush();
+    add(&shared.tally.events, units);
+    if let Some(batch) = batch {
         dispatch(batch);
     }
     drop(to_senders);
-    for (seq, complete) in acks.iter() {
-        tracker.ack(seq, complete);
+    for answered in acks.iter() {
+        tracker.ack(answered.seq, answered.complete);
         tracker.release(&mut delivered);
     }
     for t in threads {
         let _ = t.join();
-    }
-}
-
-/// Events in a block: lines, or line pairs for `_bulk`.
-fn count_units(block: &[u8], framing: Framing) -> usize {
-    let lines = memchr::memchr_iter(b'\n', block).count() + usize::from(!block.ends_with(b"\n"));
-    match framing {
-        Framing::Bulk => lines / 2,
-        Framing::JsonArray | Framing::Ndjson => lines,
     }
 }
 
@@ -544,11 +543,20 @@ impl AckTracker {
     }
 }
 
+/// A sender's report on one batch.
+struct Answered {
+    seq: u64,
+    /// Every event stored, already there, or permanently rejected (and dead-lettered).
+    complete: bool,
+    /// The batch's buffer, for the next batch.
+    buffer: Option<Vec<u8>>,
+}
+
 /// A sender thread: takes a batch when free, delivers it (retrying), reports the answer.
 fn run_sender(
     shared: &Shared,
     from_batcher: &Mutex<Receiver<Batch>>,
-    acks: &Sender<(u64, bool)>,
+    acks: &Sender<Answered>,
     id: u64,
 ) {
     let seed = std::time::SystemTime::now()
@@ -565,17 +573,22 @@ fn run_sender(
             return;
         };
         let seq = batch.seq;
-        let complete = if let Some(why) = shared.fatal_message() {
+        let (complete, buffer) = if let Some(why) = shared.fatal_message() {
             shared.dead_letter_all(&batch, None, &format!("not sent: the run stopped: {why}"));
-            false
+            (false, None)
         } else if shared.aborted() {
             shared.dead_letter_all(&batch, None, "not sent: interrupted");
-            false
+            (false, None)
         } else {
             add(&shared.tally.sent, batch.len());
             deliver(shared, batch, &mut jitter)
         };
-        if acks.send((seq, complete)).is_err() {
+        let answered = Answered {
+            seq,
+            complete,
+            buffer,
+        };
+        if acks.send(answered).is_err() {
             return;
         }
     }
@@ -594,7 +607,7 @@ enum Answer {
 
 fn post(shared: &Shared, batch: &Batch) -> Answer {
     let options = &shared.options;
-    let body = batch.body(options.framing);
+    let body = batch.body();
     let mut request = shared
         .agent
         .post(&options.url)
@@ -607,7 +620,7 @@ fn post(shared: &Shared, batch: &Batch) -> Answer {
     if let Some(p) = progress {
         p.in_flight.fetch_add(1, Ordering::Relaxed);
     }
-    let answer = match request.send(&body[..]) {
+    let answer = match request.send(body) {
         Ok(mut response) => {
             let status = response.status().as_u16();
             let retry_after = response
@@ -673,8 +686,9 @@ fn snippet(body: &[u8]) -> String {
 }
 
 /// Delivers one batch: true when every event was stored, already there, or permanently
-/// rejected (and dead-lettered); false when some were given up.
-fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
+/// rejected (and dead-lettered); false when some were given up. Also hands back the batch's
+/// buffer when it went out whole.
+fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<Vec<u8>>) {
     let options = &shared.options;
     let policy = options.retry;
     let started = Instant::now();
@@ -691,7 +705,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
                 StatusClass::Accepted if options.framing == Framing::Bulk => {
                     match bulk::parse_response(&mut body, pending.len()) {
                         Ok(items) => match settle_items(shared, &pending, &items) {
-                            None => return true,
+                            None => return (true, Some(pending.into_buffer())),
                             Some((retry, why)) => {
                                 pending = pending.subset(retry);
                                 (why, None, true, None)
@@ -702,7 +716,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
                 }
                 StatusClass::Accepted => {
                     add(&shared.tally.acknowledged, pending.len());
-                    return true;
+                    return (true, Some(pending.into_buffer()));
                 }
                 StatusClass::Retry => (
                     format!("HTTP {status}{}", snippet(&body)),
@@ -713,16 +727,16 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
                 StatusClass::TooLarge => {
                     if pending.len() > 1 {
                         let (left, right) = pending.split();
-                        let left = deliver(shared, left, jitter);
-                        let right = deliver(shared, right, jitter);
-                        return left && right;
+                        let (left, _) = deliver(shared, left, jitter);
+                        let (right, _) = deliver(shared, right, jitter);
+                        return (left && right, Some(pending.into_buffer()));
                     }
                     shared.dead_letter_all(
                         &pending,
                         Some(413),
                         "the sink refused this event as too large (413), alone in its request",
                     );
-                    return true;
+                    return (true, None);
                 }
                 StatusClass::Fatal => {
                     let message = format!(
@@ -733,7 +747,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
                     );
                     shared.dead_letter_all(&pending, Some(status), &message);
                     shared.set_fatal(message);
-                    return false;
+                    return (false, None);
                 }
             },
             Answer::Failed(e) if retryable(&e) => (format!("{e}"), None, false, None),
@@ -746,7 +760,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
                 let message = format!("cannot send to {}: {e}{hint}", options.url);
                 shared.dead_letter_all(&pending, None, &message);
                 shared.set_fatal(message);
-                return false;
+                return (false, None);
             }
         };
         if let Some(p) = &options.progress {
@@ -767,7 +781,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
             if !reachable && out_of_time {
                 shared.set_fatal(format!("{}: {reason}", options.url));
             }
-            return false;
+            return (false, None);
         }
         let mut wait = asked_wait.unwrap_or_else(|| policy.delay(attempt, jitter.draw()));
         if let Some(max) = policy.max_time {
@@ -780,7 +794,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> bool {
                 status,
                 &format!("interrupted before delivery: {why}"),
             );
-            return false;
+            return (false, None);
         }
         add(&shared.tally.retried, pending.len());
     }
