@@ -922,3 +922,36 @@ fn progress_shows_requests_in_flight_and_retries() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_drain_after_a_signal_is_bounded_by_drain_timeout() {
+    let behaviour = Behaviour {
+        reply: Box::new(|_| Reply::Stall(Duration::from_secs(30))),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Logstash, behaviour);
+    let mut child = spawn_on_stdin(&[
+        "-o",
+        sink.url(),
+        "--linger",
+        "50ms",
+        "--drain-timeout",
+        "1s",
+    ]);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&log_lines(50)).unwrap();
+    wait_for("the stalled request", || sink.requests() >= 1);
+    let started = Instant::now();
+    signal(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(stderr.contains("--drain-timeout"), "{stderr}");
+    assert!(stderr.contains("were not delivered"), "{stderr}");
+}

@@ -262,7 +262,10 @@ impl HttpSink {
                 let _ = b.join();
             }
         } else {
+            // senders waiting to retry give up now and dead-letter their batches; a moment
+            // for that (a request still on the wire is not waited for)
             self.shared.abort();
+            let _ = self.finished.recv_timeout(Duration::from_secs(1));
         }
         let shared = &self.shared;
         if let Some(file) = &shared.dead_letter {

@@ -39,18 +39,19 @@ impl RetryPolicy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusClass {
     Accepted,
-    /// 408, 429, 500, 502, 503, 504: the sink is busy or failing for now.
+    /// 408, 429, any 5xx: the sink is busy or failing for now.
     Retry,
     /// 413: the body is too big; split it.
     TooLarge,
-    /// Anything else (400, 401, 403, 404, ...): sending again will not help; stop the run.
+    /// Anything else (400, 401, 403, 404, a redirect, ...): sending again will not help; stop
+    /// the run.
     Fatal,
 }
 
 pub fn classify(status: u16) -> StatusClass {
     match status {
         200..=299 => StatusClass::Accepted,
-        408 | 429 | 500 | 502 | 503 | 504 => StatusClass::Retry,
+        408 | 429 | 500..=599 => StatusClass::Retry,
         413 => StatusClass::TooLarge,
         _ => StatusClass::Fatal,
     }
@@ -140,11 +141,11 @@ mod tests {
         for s in [200, 201, 204] {
             assert_eq!(classify(s), StatusClass::Accepted);
         }
-        for s in [408, 429, 500, 502, 503, 504] {
+        for s in [408, 429, 500, 501, 502, 503, 504, 599] {
             assert_eq!(classify(s), StatusClass::Retry);
         }
         assert_eq!(classify(413), StatusClass::TooLarge);
-        for s in [400, 401, 403, 404, 405, 501] {
+        for s in [100, 301, 400, 401, 403, 404, 405, 422] {
             assert_eq!(classify(s), StatusClass::Fatal);
         }
     }
