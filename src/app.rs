@@ -231,9 +231,12 @@ fn ship_http(
     }
     let delivery = sent.delivery;
     let undelivered = delivery.undelivered();
+    // shown on a terminal, and wherever something went wrong or the run was stopped
+    let interrupted = stop.load(Ordering::Relaxed);
     let format = plan.stats.or((io::stderr().is_terminal()
         || undelivered > 0
-        || delivery.retried > 0)
+        || delivery.retried > 0
+        || interrupted)
         .then_some(StatsFormat::Text));
     let format = if plan.quiet && undelivered == 0 {
         plan.stats

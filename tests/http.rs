@@ -955,3 +955,34 @@ fn the_drain_after_a_signal_is_bounded_by_drain_timeout() {
     assert!(stderr.contains("--drain-timeout"), "{stderr}");
     assert!(stderr.contains("were not delivered"), "{stderr}");
 }
+
+#[test]
+fn requests_the_sink_refuses_fail_fast_with_what_to_check() {
+    let dir = TempDir::new("http-4xx");
+    let input = dir.file("in.log", &log_lines(30));
+    for (status, says) in [
+        (400, "malformed"),
+        (403, "privilege"),
+        (404, "check the --output URL"),
+    ] {
+        let sink = Sink::start(
+            Api::Logstash,
+            Behaviour {
+                reply: Box::new(move |_| Reply::Status(status, Vec::new(), "no".into())),
+                ..Behaviour::default()
+            },
+        );
+        let dead = dir.path(&format!("dead-{status}.ndjson"));
+        let out = ship(&[&input, "-o", sink.url(), "--dead-letter", &dead]);
+        let stderr = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{status}: {stderr}");
+        assert!(
+            stderr.contains(&format!("HTTP {status}")) && stderr.contains(says),
+            "{stderr}"
+        );
+        assert_eq!(sink.requests(), 1, "{status} is not retried");
+        let dead_letters = std::fs::read_to_string(&dead).unwrap();
+        assert_eq!(dead_letters.lines().count(), 31, "{status}");
+        assert!(dead_letters.contains(&format!("\"status\":{status}")));
+    }
+}
