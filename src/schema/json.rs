@@ -449,14 +449,29 @@ fn copy_clean(out: &mut Vec<u8>, s: &[u8], mut i: usize) -> usize {
             }
             i += 16;
         }
-        while let Some(&b) = s.get(i) {
-            if CLASS[b as usize] != 0 {
-                break;
-            }
-            out.push(b);
-            i += 1;
+        let rest = s.len() - i;
+        if rest == 0 {
+            return i;
         }
-        i
+        if let Some(last) = s.len().checked_sub(16).map(|from| &s[from..]) {
+            // the last 16 bytes of `s`, overlapping what is already copied: one check for the
+            // tail instead of a loop (the mask's bits for the copied bytes are shifted out)
+            let mask = sse2_care_mask(last) >> (16 - rest);
+            let clean = if mask == 0 {
+                rest
+            } else {
+                mask.trailing_zeros() as usize
+            };
+            out.extend_from_slice(&s[i..i + clean]);
+            return i + clean;
+        }
+        // a string under 16 bytes: find the end of the clean run, then one copy
+        let end = s[i..]
+            .iter()
+            .position(|&b| CLASS[b as usize] != 0)
+            .map_or(s.len(), |p| i + p);
+        out.extend_from_slice(&s[i..end]);
+        end
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -642,6 +657,24 @@ mod tests {
                     let got = escaped(&s, false);
                     let back: String = serde_json::from_str(&got).unwrap();
                     assert_eq!(back, String::from_utf8_lossy(&s), "{got} vs {expected}");
+                }
+            }
+        }
+    }
+
+    /// Two special bytes at every pair of positions: the scan restarts after an escape, so
+    /// the tail check (which looks back over bytes already copied) runs from every offset.
+    #[test]
+    fn escaping_two_specials_at_every_pair_of_positions() {
+        for len in 0..36 {
+            for first in 0..len {
+                for second in first + 1..len {
+                    let mut s: Vec<u8> = (0..len).map(|k| b'a' + (k % 26) as u8).collect();
+                    s[first] = b'"';
+                    s[second] = if second % 2 == 0 { b'\\' } else { 0x01 };
+                    let got = escaped(&s, false);
+                    let back: String = serde_json::from_str(&got).unwrap();
+                    assert_eq!(back.as_bytes(), &s[..], "{got}");
                 }
             }
         }
