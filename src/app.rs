@@ -176,9 +176,9 @@ fn ship_http(
     let mut warn = |message: &str| eprintln!("elbship: {message}");
     let result = pipeline::run_events(
         &plan.config,
-        &mut |block| sink.send(block),
+        &mut |block| sink.send(block, &stop),
         &mut warn,
-        &mut |input| sink.input_done(input),
+        &mut |input| sink.input_done(input, &stop),
     );
     if stop.load(Ordering::Relaxed) {
         eprintln!(

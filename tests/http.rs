@@ -711,6 +711,25 @@ fn linger_sends_a_partial_batch_while_the_input_is_still_open() {
     assert_eq!(sink.docs().len(), 21);
 }
 
+/// Waits for `child`, killing it (and failing) if it runs past `limit`: a run that does not
+/// end is a failure, not a hung test.
+#[track_caller]
+fn wait_within(mut child: Child, limit: Duration) -> Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?}; stderr: {}",
+                common::stderr(&out)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
 fn signal(child: &Child, name: &str) {
     let status = std::process::Command::new("kill")
         .args(["-s", name, &child.id().to_string()])
@@ -734,7 +753,7 @@ fn sigterm_stops_reading_and_drains_what_is_in_flight() {
     stdin.write_all(&log_lines(200)).unwrap();
     wait_for("the first request", || sink.requests() >= 1);
     signal(&child, "TERM");
-    let out = child.wait_with_output().unwrap();
+    let out = wait_within(child, Duration::from_secs(20));
     drop(stdin);
     let stderr = common::stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
@@ -775,7 +794,7 @@ fn a_second_signal_aborts_the_drain() {
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     signal(&child, "INT");
-    let out = child.wait_with_output().unwrap();
+    let out = wait_within(child, Duration::from_secs(20));
     drop(stdin);
     assert_eq!(out.status.code(), Some(130), "{}", common::stderr(&out));
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -943,7 +962,7 @@ fn the_drain_after_a_signal_is_bounded_by_drain_timeout() {
     wait_for("the stalled request", || sink.requests() >= 1);
     let started = Instant::now();
     signal(&child, "TERM");
-    let out = child.wait_with_output().unwrap();
+    let out = wait_within(child, Duration::from_secs(20));
     drop(stdin);
     let stderr = common::stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
@@ -985,4 +1004,56 @@ fn requests_the_sink_refuses_fail_fast_with_what_to_check() {
         assert_eq!(dead_letters.lines().count(), 31, "{status}");
         assert!(dead_letters.contains(&format!("\"status\":{status}")));
     }
+}
+
+#[test]
+fn a_signal_while_the_sink_is_down_still_ends_within_the_drain_timeout() {
+    // nothing listens: every sender waits to retry (for ever), the batcher waits for a sender,
+    // and the pipeline waits for the batcher
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let dir = TempDir::new("http-down-signal");
+    let dead = dir.path("dead.ndjson");
+    let mut child = spawn_on_stdin(&[
+        "-o",
+        &url,
+        "--batch-events",
+        "5",
+        "--retry-max-time",
+        "0",
+        "--retry-initial-delay",
+        "10s",
+        "--retry-max-delay",
+        "10s",
+        "--drain-timeout",
+        "1s",
+        "--dead-letter",
+        &dead,
+    ]);
+    let mut stdin = child.stdin.take().unwrap();
+    // more than the pipe and the pipeline hold: the writer blocks, as `aws s3 cp` would
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&log_lines(2000));
+        stdin
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    signal(&child, "TERM");
+    let out = wait_within(child, Duration::from_secs(20));
+    drop(writer.join().unwrap());
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}: {stderr}",
+        started.elapsed()
+    );
+    // the batches waiting to be retried were given up into the dead-letter file
+    let dead_letters = std::fs::read_to_string(&dead).unwrap();
+    assert!(dead_letters.contains("interrupted"), "{dead_letters}");
+    assert_eq!(delivery(&out)["acknowledged"].as_u64(), Some(0));
 }

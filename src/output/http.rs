@@ -192,8 +192,8 @@ impl HttpSink {
             dead_letter,
             dead_letter_error: Mutex::new(None),
         });
-        // a rendezvous too: a block leaves the pipeline only when the batcher takes it
-        let (to_batcher, from_main) = mpsc::sync_channel::<ToBatcher>(0);
+        // one block may wait for the batcher; the pipeline waits for the rest
+        let (to_batcher, from_main) = mpsc::sync_channel::<ToBatcher>(1);
         let (finished_tx, finished) = mpsc::channel();
         let batcher = {
             let shared = Arc::clone(&shared);
@@ -213,24 +213,41 @@ impl HttpSink {
         })
     }
 
-    /// Hands a block of NDJSON units to the sink; waits while the sink is busy. Fails once the
-    /// run has to stop (the reason is in [`SinkReport::fatal`]).
-    pub fn send(&self, block: Vec<u8>) -> io::Result<()> {
-        if self.shared.has_fatal.load(Ordering::Relaxed) {
-            return Err(io::Error::other("the HTTP sink stopped"));
-        }
-        match &self.to_batcher {
-            Some(tx) => tx
-                .send(ToBatcher::Block(block))
-                .map_err(|_| io::Error::other("the HTTP sink stopped")),
-            None => Err(io::Error::other("the HTTP sink is finished")),
-        }
+    /// Hands a block of NDJSON units to the sink; waits while the sink is busy, but not past
+    /// `stop` (then fails with `Interrupted`: the block is not sent). Fails once the run has to
+    /// stop (the reason is in [`SinkReport::fatal`]).
+    pub fn send(&self, block: Vec<u8>, stop: &AtomicBool) -> io::Result<()> {
+        self.hand_over(ToBatcher::Block(block), stop)
     }
 
     /// Every event of `input` has been handed to [`HttpSink::send`].
-    pub fn input_done(&self, input: &Input) {
-        if let Some(tx) = &self.to_batcher {
-            let _ = tx.send(ToBatcher::InputDone(input.clone()));
+    pub fn input_done(&self, input: &Input, stop: &AtomicBool) {
+        let _ = self.hand_over(ToBatcher::InputDone(input.clone()), stop);
+    }
+
+    /// Gives `message` to the batcher when it takes it, looking at `stop` and at fatal errors
+    /// while it waits (a sink that is down can keep the batcher busy for ever).
+    fn hand_over(&self, mut message: ToBatcher, stop: &AtomicBool) -> io::Result<()> {
+        let Some(tx) = &self.to_batcher else {
+            return Err(io::Error::other("the HTTP sink is finished"));
+        };
+        let mut pause = Duration::from_micros(50);
+        loop {
+            if self.shared.has_fatal.load(Ordering::Relaxed) {
+                return Err(io::Error::other("the HTTP sink stopped"));
+            }
+            if stop.load(Ordering::Relaxed) {
+                return Err(io::Error::from(io::ErrorKind::Interrupted));
+            }
+            match tx.try_send(message) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::TrySendError::Full(back)) => message = back,
+                Err(mpsc::TrySendError::Disconnected(_)) => {
+                    return Err(io::Error::other("the HTTP sink stopped"))
+                }
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(5));
         }
     }
 
