@@ -56,6 +56,13 @@ fn canonical(docs: &[Value]) -> Vec<String> {
     texts
 }
 
+/// The run succeeded and the sink holds every event of `input` exactly once.
+#[track_caller]
+fn assert_all_delivered(out: &Output, sink: &Sink, input: &str) {
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(out));
+    assert_exactly_once(&sink.docs(), &expected_events(input, &[]));
+}
+
 /// The sink holds exactly `expected`, each once (says what is missing or extra, not everything).
 #[track_caller]
 fn assert_exactly_once(stored: &[Value], expected: &[Value]) {
@@ -103,6 +110,13 @@ fn fast_retries() -> Vec<&'static str> {
         "--retry-max-delay",
         "200ms",
     ]
+}
+
+/// [`ship`] with retries 20 ms to 200 ms apart (the defaults wait seconds).
+fn ship_retrying_fast(args: &[&str]) -> Output {
+    let mut all = args.to_vec();
+    all.extend(fast_retries());
+    ship(&all)
 }
 
 #[test]
@@ -172,18 +186,15 @@ fn logstash_ndjson_and_batches_by_bytes() {
 fn retries_429_with_backoff_then_delivers_everything_once() {
     let dir = TempDir::new("http-429");
     let input = dir.file("in.log", &log_lines(1000));
-    let behaviour = Behaviour {
-        reply: Box::new(|n| {
-            if n < 3 {
-                Reply::Status(429, Vec::new(), "{\"error\":\"queue full\"}".into())
-            } else {
-                Reply::Normal
-            }
-        }),
-        ..Behaviour::default()
-    };
+    let behaviour = Behaviour::replying(|n| {
+        if n < 3 {
+            Reply::Status(429, Vec::new(), "{\"error\":\"queue full\"}".into())
+        } else {
+            Reply::Normal
+        }
+    });
     let sink = Sink::start(Api::Logstash, behaviour);
-    let mut args = vec![
+    let out = ship_retrying_fast(&[
         input.as_str(),
         "-o",
         sink.url(),
@@ -191,11 +202,8 @@ fn retries_429_with_backoff_then_delivers_everything_once() {
         "250",
         "--max-in-flight",
         "1",
-    ];
-    args.extend(fast_retries());
-    let out = ship(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
-    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    ]);
+    assert_all_delivered(&out, &sink, &input);
     let d = delivery(&out);
     assert_eq!(
         d["retried"].as_u64(),
@@ -210,21 +218,16 @@ fn retries_429_with_backoff_then_delivers_everything_once() {
 fn honours_retry_after_on_503() {
     let dir = TempDir::new("http-503");
     let input = dir.file("in.log", &log_lines(10));
-    let behaviour = Behaviour {
-        reply: Box::new(|n| {
-            if n == 0 {
-                Reply::Status(503, vec![("Retry-After", "1".into())], "busy".into())
-            } else {
-                Reply::Normal
-            }
-        }),
-        ..Behaviour::default()
-    };
+    let behaviour = Behaviour::replying(|n| {
+        if n == 0 {
+            Reply::Status(503, vec![("Retry-After", "1".into())], "busy".into())
+        } else {
+            Reply::Normal
+        }
+    });
     let sink = Sink::start(Api::Logstash, behaviour);
-    let mut args = vec![input.as_str(), "-o", sink.url()];
-    args.extend(fast_retries());
     let started = Instant::now();
-    let out = ship(&args);
+    let out = ship_retrying_fast(&[input.as_str(), "-o", sink.url()]);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     // backoff alone would have waited at most 20 ms
     assert!(
@@ -270,7 +273,7 @@ fn bulk_reads_every_item_retrying_only_the_failed_ones() {
     let out = common::run(&pre, &head);
     assert_eq!(out.status.code(), Some(3), "{}", common::stderr(&out));
     let stored_before = sink.docs().len();
-    let mut args = vec![
+    let out = ship_retrying_fast(&[
         input.as_str(),
         "-o",
         sink.url(),
@@ -278,9 +281,7 @@ fn bulk_reads_every_item_retrying_only_the_failed_ones() {
         &dead,
         "--batch-events",
         "300",
-    ];
-    args.extend(fast_retries());
-    let out = ship(&args);
+    ]);
     assert_eq!(
         out.status.code(),
         Some(3),
@@ -350,7 +351,7 @@ fn bulk_413_splits_the_batch_and_dead_letters_a_document_too_big_alone() {
     };
     let sink = Sink::start(Api::Bulk, behaviour);
     let dead = dir.path("dead.ndjson");
-    let mut args = vec![
+    let out = ship_retrying_fast(&[
         input.as_str(),
         "-o",
         sink.url(),
@@ -358,9 +359,7 @@ fn bulk_413_splits_the_batch_and_dead_letters_a_document_too_big_alone() {
         &dead,
         "--batch-events",
         "100",
-    ];
-    args.extend(fast_retries());
-    let out = ship(&args);
+    ]);
     assert_eq!(out.status.code(), Some(3), "{}", common::stderr(&out));
     let expected = expected_events(&input, &[]);
     let dead_letters: Vec<Value> = std::fs::read_to_string(&dead)
@@ -384,18 +383,15 @@ fn bulk_413_splits_the_batch_and_dead_letters_a_document_too_big_alone() {
 fn connection_reset_mid_body_is_retried() {
     let dir = TempDir::new("http-reset");
     let input = dir.file("in.log", &log_lines(1000));
-    let behaviour = Behaviour {
-        reply: Box::new(|n| {
-            if n == 1 || n == 3 {
-                Reply::ResetMidBody
-            } else {
-                Reply::Normal
-            }
-        }),
-        ..Behaviour::default()
-    };
+    let behaviour = Behaviour::replying(|n| {
+        if n == 1 || n == 3 {
+            Reply::ResetMidBody
+        } else {
+            Reply::Normal
+        }
+    });
     let sink = Sink::start(Api::Logstash, behaviour);
-    let mut args = vec![
+    let out = ship_retrying_fast(&[
         input.as_str(),
         "-o",
         sink.url(),
@@ -403,11 +399,8 @@ fn connection_reset_mid_body_is_retried() {
         "100",
         "--max-in-flight",
         "2",
-    ];
-    args.extend(fast_retries());
-    let out = ship(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
-    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    ]);
+    assert_all_delivered(&out, &sink, &input);
     assert!(
         sink.connections() <= 2 + 2,
         "{} connections for 2 resets",
@@ -420,21 +413,16 @@ fn connection_reset_mid_body_is_retried() {
 fn a_stalled_request_times_out_and_is_sent_again() {
     let dir = TempDir::new("http-stall");
     let input = dir.file("in.log", &log_lines(300));
-    let behaviour = Behaviour {
-        reply: Box::new(|n| {
-            if n == 0 {
-                Reply::Stall(Duration::from_secs(4))
-            } else {
-                Reply::Normal
-            }
-        }),
-        ..Behaviour::default()
-    };
+    let behaviour = Behaviour::replying(|n| {
+        if n == 0 {
+            Reply::Stall(Duration::from_secs(4))
+        } else {
+            Reply::Normal
+        }
+    });
     let sink = Sink::start(Api::Logstash, behaviour);
-    let mut args = vec![input.as_str(), "-o", sink.url(), "--timeout", "500ms"];
-    args.extend(fast_retries());
     let started = Instant::now();
-    let out = ship(&args);
+    let out = ship_retrying_fast(&[input.as_str(), "-o", sink.url(), "--timeout", "500ms"]);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     assert!(
         started.elapsed() < Duration::from_secs(4),
@@ -448,13 +436,10 @@ fn a_stalled_request_times_out_and_is_sent_again() {
 fn a_sink_killed_and_restarted_mid_run_gets_everything_once() {
     let dir = TempDir::new("bulk-restart");
     let input = dir.file("in.log", &log_lines(6000));
-    let behaviour = Behaviour {
-        reply: Box::new(|_| {
-            std::thread::sleep(Duration::from_millis(20));
-            Reply::Normal
-        }),
-        ..Behaviour::default()
-    };
+    let behaviour = Behaviour::replying(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        Reply::Normal
+    });
     let mut sink = Sink::start(Api::Bulk, behaviour);
     let mut args = vec![
         input.as_str(),
@@ -485,8 +470,7 @@ fn a_sink_killed_and_restarted_mid_run_gets_everything_once() {
     std::thread::sleep(Duration::from_millis(800));
     sink.restart();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
-    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    assert_all_delivered(&out, &sink, &input);
     let d = delivery(&out);
     assert!(d["retried"].as_u64().unwrap() > 0, "{d}");
     assert_eq!(d["undelivered"].as_u64(), Some(0));
@@ -503,7 +487,7 @@ fn an_unreachable_sink_fails_after_the_retry_budget_with_everything_dead_lettere
         .port();
     let dead = dir.path("dead.ndjson");
     let url = format!("http://127.0.0.1:{port}");
-    let mut args = vec![
+    let out = ship_retrying_fast(&[
         input.as_str(),
         "-o",
         &url,
@@ -511,9 +495,7 @@ fn an_unreachable_sink_fails_after_the_retry_budget_with_everything_dead_lettere
         "1s",
         "--dead-letter",
         &dead,
-    ];
-    args.extend(fast_retries());
-    let out = ship(&args);
+    ]);
     let stderr = common::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -529,16 +511,13 @@ fn an_unreachable_sink_fails_after_the_retry_budget_with_everything_dead_lettere
 fn a_401_stops_at_once_and_secrets_stay_out_of_messages() {
     let dir = TempDir::new("http-401");
     let input = dir.file("in.log", &log_lines(50));
-    let behaviour = Behaviour {
-        reply: Box::new(|_| {
-            Reply::Status(
-                401,
-                Vec::new(),
-                "{\"error\":\"missing authentication\"}".into(),
-            )
-        }),
-        ..Behaviour::default()
-    };
+    let behaviour = Behaviour::replying(|_| {
+        Reply::Status(
+            401,
+            Vec::new(),
+            "{\"error\":\"missing authentication\"}".into(),
+        )
+    });
     let sink = Sink::start(Api::Bulk, behaviour);
     let out = elbship()
         .args([input.as_str(), "-o", sink.url()])
@@ -637,12 +616,9 @@ fn checkpoint_records_a_file_only_once_the_sink_acknowledged_it() {
     let checkpoint = dir.path("done.txt");
     let refusing = Sink::start(
         Api::Logstash,
-        Behaviour {
-            reply: Box::new(|_| Reply::Status(503, Vec::new(), "down".into())),
-            ..Behaviour::default()
-        },
+        Behaviour::replying(|_| Reply::Status(503, Vec::new(), "down".into())),
     );
-    let mut args = vec![
+    let out = ship_retrying_fast(&[
         a.as_str(),
         b.as_str(),
         "-o",
@@ -651,9 +627,7 @@ fn checkpoint_records_a_file_only_once_the_sink_acknowledged_it() {
         &checkpoint,
         "--retry-max-time",
         "300ms",
-    ];
-    args.extend(fast_retries());
-    let out = ship(&args);
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
     let recorded = std::fs::read_to_string(&checkpoint).unwrap_or_default();
     assert!(
@@ -740,13 +714,10 @@ fn signal(child: &Child, name: &str) {
 
 #[test]
 fn sigterm_stops_reading_and_drains_what_is_in_flight() {
-    let behaviour = Behaviour {
-        reply: Box::new(|_| {
-            std::thread::sleep(Duration::from_millis(200));
-            Reply::Normal
-        }),
-        ..Behaviour::default()
-    };
+    let behaviour = Behaviour::replying(|_| {
+        std::thread::sleep(Duration::from_millis(200));
+        Reply::Normal
+    });
     let sink = Sink::start(Api::Bulk, behaviour);
     let mut child = spawn_on_stdin(&["-o", sink.url(), "--batch-events", "10", "--linger", "50ms"]);
     let mut stdin = child.stdin.take().unwrap();
@@ -772,24 +743,29 @@ fn sigterm_stops_reading_and_drains_what_is_in_flight() {
     );
 }
 
-#[test]
-fn a_second_signal_aborts_the_drain() {
-    let behaviour = Behaviour {
-        reply: Box::new(|_| Reply::Stall(Duration::from_secs(30))),
-        ..Behaviour::default()
-    };
+/// A run on stdin (kept open) whose first request the sink never answers; returns once
+/// that request is in the sink.
+fn run_into_a_stalled_sink(drain_timeout: &str) -> (Sink, Child, std::process::ChildStdin) {
+    let behaviour = Behaviour::replying(|_| Reply::Stall(Duration::from_secs(30)));
     let sink = Sink::start(Api::Logstash, behaviour);
-    let mut child = spawn_on_stdin(&[
+    let args = [
         "-o",
         sink.url(),
         "--linger",
         "50ms",
         "--drain-timeout",
-        "60s",
-    ]);
+        drain_timeout,
+    ];
+    let mut child = spawn_on_stdin(&args);
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&log_lines(50)).unwrap();
     wait_for("the stalled request", || sink.requests() >= 1);
+    (sink, child, stdin)
+}
+
+#[test]
+fn a_second_signal_aborts_the_drain() {
+    let (_sink, child, stdin) = run_into_a_stalled_sink("60s");
     signal(&child, "INT");
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
@@ -858,8 +834,7 @@ fn https_verifies_the_certificate_against_ca_cert_or_not_with_insecure() {
     assert!(sink.docs().is_empty());
 
     let out = ship(&[&input, "-o", sink.url(), "--ca-cert", &ca]);
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
-    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    assert_all_delivered(&out, &sink, &input);
 
     let out = ship(&[&input, "-o", sink.url(), "--insecure"]);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
@@ -873,13 +848,10 @@ fn killed_mid_backfill_and_resumed_every_event_is_stored_once() {
         .map(|i| dir.file(&format!("part-{i}.log"), &log_lines_from(i * 2000, 1500)))
         .collect();
     let checkpoint = dir.path("done.txt");
-    let behaviour = Behaviour {
-        reply: Box::new(|_| {
-            std::thread::sleep(Duration::from_millis(10));
-            Reply::Normal
-        }),
-        ..Behaviour::default()
-    };
+    let behaviour = Behaviour::replying(|_| {
+        std::thread::sleep(Duration::from_millis(10));
+        Reply::Normal
+    });
     let sink = Sink::start(Api::Bulk, behaviour);
     let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
     args.extend(["-o", sink.url(), "--batch-events", "100", "-j", "1"]);
@@ -944,22 +916,7 @@ fn progress_shows_requests_in_flight_and_retries() {
 
 #[test]
 fn the_drain_after_a_signal_is_bounded_by_drain_timeout() {
-    let behaviour = Behaviour {
-        reply: Box::new(|_| Reply::Stall(Duration::from_secs(30))),
-        ..Behaviour::default()
-    };
-    let sink = Sink::start(Api::Logstash, behaviour);
-    let mut child = spawn_on_stdin(&[
-        "-o",
-        sink.url(),
-        "--linger",
-        "50ms",
-        "--drain-timeout",
-        "1s",
-    ]);
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&log_lines(50)).unwrap();
-    wait_for("the stalled request", || sink.requests() >= 1);
+    let (_sink, child, stdin) = run_into_a_stalled_sink("1s");
     let started = Instant::now();
     signal(&child, "TERM");
     let out = wait_within(child, Duration::from_secs(20));
@@ -986,10 +943,7 @@ fn requests_the_sink_refuses_fail_fast_with_what_to_check() {
     ] {
         let sink = Sink::start(
             Api::Logstash,
-            Behaviour {
-                reply: Box::new(move |_| Reply::Status(status, Vec::new(), "no".into())),
-                ..Behaviour::default()
-            },
+            Behaviour::replying(move |_| Reply::Status(status, Vec::new(), "no".into())),
         );
         let dead = dir.path(&format!("dead-{status}.ndjson"));
         let out = ship(&[&input, "-o", sink.url(), "--dead-letter", &dead]);

@@ -48,6 +48,16 @@ pub struct Behaviour {
     pub max_body: Option<usize>,
 }
 
+impl Behaviour {
+    /// Requests answered by `reply` (by their number), documents as the real thing does.
+    pub fn replying(reply: impl Fn(usize) -> Reply + Send + Sync + 'static) -> Behaviour {
+        Behaviour {
+            reply: Box::new(reply),
+            ..Behaviour::default()
+        }
+    }
+}
+
 impl Default for Behaviour {
     fn default() -> Self {
         Behaviour {
