@@ -10,7 +10,7 @@ export RUSTC_BOOTSTRAP=1
 cargo fuzz build -s none -O -a
 ./seed.sh >/dev/null
 mkdir -p logs
-targets=(tokenizer parse_alb parse_classic parse_nlb parse_conn detect json_encoder gzip_reader s3_key)
+targets=(tokenizer parse_alb parse_classic parse_nlb parse_conn detect json_encoder gzip_reader s3_key bulk_response batcher)
 run_one() {
   local t="$1"
   cargo fuzz run -s none -O -a "$t" -- -max_total_time="$SECS" -print_final_stats=1 \
