@@ -95,6 +95,13 @@ pub fn elbship() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_elbship"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("SOURCE_DATE_EPOCH", "1700000000");
+    // the HTTP client honours proxy variables; the test sinks are on 127.0.0.1, reached directly
+    for proxy in ["ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"] {
+        cmd.env_remove(proxy).env_remove(proxy.to_lowercase());
+    }
+    for credential in ["ELBSHIP_API_KEY", "ELBSHIP_USER", "ELBSHIP_PASSWORD"] {
+        cmd.env_remove(credential);
+    }
     cmd
 }
 
