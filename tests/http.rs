@@ -1011,3 +1011,24 @@ fn a_signal_while_the_sink_is_down_still_ends_within_the_drain_timeout() {
     assert!(dead_letters.contains("interrupted"), "{dead_letters}");
     assert_eq!(delivery(&out)["acknowledged"].as_u64(), Some(0));
 }
+
+#[test]
+fn a_bulk_url_that_does_not_answer_like_bulk_stops_at_once() {
+    let dir = TempDir::new("bulk-not-bulk");
+    let input = dir.file("in.log", &log_lines(30));
+    // a Logstash input answers 200 "ok" to anything
+    let logstash = Sink::start(Api::Logstash, Behaviour::default());
+    let url = logstash.url().replace("http://", "es+http://");
+    let started = Instant::now();
+    let out = ship(&[&input, "-o", &url]);
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Elasticsearch or OpenSearch endpoint"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "retried: {stderr}"
+    );
+}

@@ -348,11 +348,22 @@ fn agent(options: &HttpOptions) -> Result<ureq::Agent, String> {
 }
 
 impl Shared {
+    /// The run has to stop: remembers why (the first reason wins) and wakes the senders
+    /// waiting to retry, so they give up too.
     fn set_fatal(&self, message: String) {
         if let Ok(mut f) = self.fatal.lock() {
             f.get_or_insert(message);
         }
         self.has_fatal.store(true, Ordering::Relaxed);
+        self.abort();
+    }
+
+    /// The dead-letter reason for a batch given up before delivery (`why`: its last failure).
+    fn why_stopped(&self, why: &str) -> String {
+        match self.fatal_message() {
+            Some(fatal) => format!("not delivered: the run stopped ({fatal}); last failure: {why}"),
+            None => format!("interrupted before delivery: {why}"),
+        }
     }
 
     fn fatal_message(&self) -> Option<String> {
@@ -731,7 +742,18 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
                                 (why, None, true, None)
                             }
                         },
-                        Err(e) => (e, Some(status), true, None),
+                        Err(e) => {
+                            // not a _bulk endpoint (a Logstash input answers `ok`): retrying
+                            // cannot help, and sending the rest would not either
+                            let message = format!(
+                                "{}: {e}; check that --output names an Elasticsearch or \
+                                 OpenSearch endpoint",
+                                options.url
+                            );
+                            shared.dead_letter_all(&pending, Some(status), &message);
+                            shared.set_fatal(message);
+                            return (false, None);
+                        }
                     }
                 }
                 StatusClass::Accepted => {
@@ -795,7 +817,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
                     elapsed.as_secs_f64()
                 )
             } else {
-                format!("interrupted before delivery: {why}")
+                shared.why_stopped(&why)
             };
             shared.dead_letter_all(&pending, status, &reason);
             if !reachable && out_of_time {
@@ -809,11 +831,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
         }
         attempt = attempt.saturating_add(1);
         if !shared.sleep(wait) {
-            shared.dead_letter_all(
-                &pending,
-                status,
-                &format!("interrupted before delivery: {why}"),
-            );
+            shared.dead_letter_all(&pending, status, &shared.why_stopped(&why));
             return (false, None);
         }
         add(&shared.tally.retried, pending.len());
