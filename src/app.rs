@@ -136,17 +136,13 @@ fn ship_http(
     checkpoint: Option<Checkpoint>,
     started: Instant,
 ) -> ExitCode {
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // the first signal sets `stop`; a second one, with `stop` already set, exits at once
-        let registered =
-            signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))
-                .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)));
-        if let Err(e) = registered {
+    let stop = match stop_on_signals() {
+        Ok(stop) => stop,
+        Err(e) => {
             eprintln!("elbship: cannot handle signals: {e}");
             return ExitCode::InputOrOutput;
         }
-    }
+    };
     plan.config.stop = Some(Arc::clone(&stop));
     let dead_letter = http.dead_letter.clone();
     let progress = show_progress(plan.progress, &mut plan.config, true);
@@ -243,19 +239,11 @@ fn ship_http(
     } else {
         format
     };
-    match (format, &stats) {
-        (Some(StatsFormat::Text), Some(stats)) => {
-            eprintln!("{}", stats.to_text(started.elapsed()));
-            eprintln!("{}", delivery.to_text());
-        }
-        (Some(StatsFormat::Text), None) => eprintln!("{}", delivery.to_text()),
-        (Some(StatsFormat::Json), Some(stats)) => {
-            let json = stats.to_json(started.elapsed());
-            let inner = json.strip_suffix('}').unwrap_or(&json);
-            eprintln!("{inner},{}}}", delivery.json_fields());
-        }
-        (Some(StatsFormat::Json), None) => eprintln!("{{{}}}", delivery.json_fields()),
-        (None, _) => {}
+    if let Some(format) = format {
+        eprintln!(
+            "{}",
+            shipping_summary(format, stats.as_ref(), &delivery, started.elapsed())
+        );
     }
     if undelivered > 0 {
         let kept = match &dead_letter {
@@ -273,6 +261,39 @@ fn ship_http(
         ExitCode::Incomplete
     } else {
         ExitCode::Success
+    }
+}
+
+/// SIGINT and SIGTERM set the returned flag; a second one, with the flag already set, exits
+/// at once with 130.
+fn stop_on_signals() -> io::Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))?;
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    Ok(stop)
+}
+
+/// The end-of-run summary of an HTTP run: the pipeline's counts (when it got to the end of a
+/// block) and the delivery's, as two lines of text or one JSON object.
+fn shipping_summary(
+    format: StatsFormat,
+    stats: Option<&crate::stats::Stats>,
+    delivery: &crate::output::Delivery,
+    elapsed: std::time::Duration,
+) -> String {
+    match (format, stats) {
+        (StatsFormat::Text, Some(stats)) => {
+            format!("{}\n{}", stats.to_text(elapsed), delivery.to_text())
+        }
+        (StatsFormat::Text, None) => delivery.to_text(),
+        (StatsFormat::Json, Some(stats)) => {
+            let json = stats.to_json(elapsed);
+            let inner = json.strip_suffix('}').unwrap_or(&json);
+            format!("{inner},{}}}", delivery.json_fields())
+        }
+        (StatsFormat::Json, None) => format!("{{{}}}", delivery.json_fields()),
     }
 }
 
