@@ -385,6 +385,19 @@ impl OutputArgs {
             ));
         }
         let Some(url) = self.output.request_url() else {
+            let http_only = [
+                ("--dead-letter", self.dead_letter.is_some()),
+                ("--header", !self.headers.is_empty()),
+                ("--api-key-file", self.api_key_file.is_some()),
+                ("--password-file", self.password_file.is_some()),
+                ("--ca-cert", self.ca_cert.is_some()),
+                ("--insecure", self.insecure),
+            ];
+            if let Some((flag, _)) = http_only.iter().find(|(_, given)| *given) {
+                return Err(usage(format!(
+                    "{flag} applies to HTTP output: add --output URL (events go to stdout now)"
+                )));
+            }
             return Ok(None);
         };
         let framing = match (bulk, self.http_format) {

@@ -800,6 +800,14 @@ fn bad_http_settings_are_usage_errors() {
             vec!["-o", "http://127.0.0.1:1", "--linger", "5 days"],
             "unknown unit",
         ),
+        (
+            vec!["--dead-letter", "x.ndjson"],
+            "--dead-letter applies to HTTP output",
+        ),
+        (
+            vec!["-o", "-", "--insecure"],
+            "--insecure applies to HTTP output",
+        ),
     ] {
         let out = elbship().args(&args).stdin(Stdio::null()).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
