@@ -6,8 +6,9 @@
 //! Starts two sinks on 127.0.0.1 that answer as fast as they can read (a Logstash `http` input
 //! answering `ok`, a `_bulk` endpoint answering one 201 item per document), then runs the
 //! release binary on the file: to /dev/null, to each sink, and to a `_bulk` sink that takes
-//! SLOW_MS (default 100) per request. Prints seconds, events/s, the ratio to stdout, peak RSS
-//! (VmHWM, polled) and the TCP connections each sink accepted.
+//! SLOW_MS (default 100) per request. Prints seconds, elbship's own CPU seconds (the sinks
+//! share the machine), events/s, the ratio to stdout, peak RSS (VmHWM, polled) and the TCP
+//! connections each sink accepted.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -103,8 +104,26 @@ fn serve(stream: TcpStream, bulk: bool, delay: Duration, events: &AtomicUsize) {
     }
 }
 
-/// Runs the binary with `args`, stdout to /dev/null; wall seconds and peak RSS in MB.
-fn measure(args: &[String]) -> (f64, f64, bool) {
+/// What one run took.
+struct Measured {
+    seconds: f64,
+    /// User + system CPU seconds of elbship alone (polled; the last 20 ms may be missed).
+    cpu_seconds: f64,
+    peak_rss_mb: f64,
+    ok: bool,
+}
+
+/// User + system CPU time of a running process, in seconds (Linux clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // fields after the command name (which is in parentheses and may hold spaces)
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Runs the binary with `args`, stdout to /dev/null.
+fn measure(args: &[String]) -> Measured {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_elbship"))
         .args(args)
@@ -115,7 +134,11 @@ fn measure(args: &[String]) -> (f64, f64, bool) {
         .expect("run elbship");
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak_kb = 0u64;
+    let mut cpu = 0.0f64;
     let status = loop {
+        if let Some(c) = cpu_seconds(child.id()) {
+            cpu = cpu.max(c);
+        }
         if let Ok(text) = std::fs::read_to_string(&status_path) {
             if let Some(kb) = text
                 .lines()
@@ -130,11 +153,12 @@ fn measure(args: &[String]) -> (f64, f64, bool) {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    (
-        started.elapsed().as_secs_f64(),
-        peak_kb as f64 / 1024.0,
-        status.success(),
-    )
+    Measured {
+        seconds: started.elapsed().as_secs_f64(),
+        cpu_seconds: cpu,
+        peak_rss_mb: peak_kb as f64 / 1024.0,
+        ok: status.success(),
+    }
 }
 
 fn main() {
@@ -146,8 +170,10 @@ fn main() {
         // sinks only, for running elbship by hand (under `time`, perf, ...)
         let logstash = start_sink(false, Duration::ZERO);
         let bulk = start_sink(true, Duration::ZERO);
+        let slow = start_sink(true, Duration::from_millis(100));
         println!("logstash http://127.0.0.1:{}", logstash.port);
         println!("bulk es+http://127.0.0.1:{}", bulk.port);
+        println!("slow-bulk es+http://127.0.0.1:{}", slow.port);
         loop {
             std::thread::sleep(Duration::from_secs(3600));
         }
@@ -210,14 +236,19 @@ fn main() {
     ];
     println!("{lines} lines from {file}\n");
     println!(
-        "| output | seconds | events/s | vs stdout | peak RSS | connections | events at sink |"
+        "| output | seconds | elbship CPU s | events/s | vs stdout | peak RSS | connections | events at sink |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let mut baseline = None;
     for (name, args, sink) in runs {
         let before = sink.map_or(0, |s| s.connections.load(Ordering::Relaxed));
         let events_before = sink.map_or(0, |s| s.events.load(Ordering::Relaxed));
-        let (secs, rss, ok) = measure(&args);
+        let Measured {
+            seconds: secs,
+            cpu_seconds: cpu,
+            peak_rss_mb: rss,
+            ok,
+        } = measure(&args);
         let rate = lines as f64 / secs;
         let ratio = match baseline {
             None => {
@@ -234,7 +265,7 @@ fn main() {
             None => ("-".into(), "-".into()),
         };
         println!(
-            "| {name}{} | {secs:.2} | {rate:.0} | {ratio} | {rss:.0} MB | {conns} | {got} |",
+            "| {name}{} | {secs:.2} | {cpu:.2} | {rate:.0} | {ratio} | {rss:.0} MB | {conns} | {got} |",
             if ok { "" } else { " (FAILED)" }
         );
     }

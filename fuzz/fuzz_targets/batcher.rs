@@ -20,11 +20,17 @@ fuzz_target!(|data: &[u8]| {
     for framing in [Framing::Ndjson, Framing::JsonArray, Framing::Bulk] {
         let mut batcher = Batcher::new(framing, max_bytes, max_events);
         let mut batches = Vec::new();
-        for block in input.chunks(cut) {
-            batcher.add(block, &mut |b| batches.push(b));
+        // odd cuts go through the copying path, even ones may become batches as they are
+        for (k, block) in input.chunks(cut).enumerate() {
+            if k % 2 == 0 {
+                batcher.add_block(block.to_vec(), &mut |b| batches.push(b));
+            } else {
+                batcher.add(block, &mut |b| batches.push(b));
+            }
         }
         batches.extend(batcher.flush().0);
-        for b in &batches {
+        for (k, b) in batches.iter().enumerate() {
+            assert_eq!(b.seq, k as u64, "batches are numbered in order");
             assert!(b.len() <= max_events && !b.is_empty());
             for i in 0..b.len() {
                 let _ = b.event(i);
