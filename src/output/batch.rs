@@ -173,53 +173,6 @@ impl Batcher {
         }
     }
 
-    /// Adds an encoder's block. When no batch is open and the block is whole units within the
-    /// limits (the usual case: a 1 MiB block of log makes about 1,600 ALB events, 4 MB), the
-    /// block becomes a batch as it is, with no copy; NDJSON and `_bulk` bodies only, as a JSON
-    /// array needs its brackets and commas. Otherwise as [`Batcher::add`].
-    pub fn add_block(&mut self, block: Vec<u8>, full: &mut dyn FnMut(Batch)) -> usize {
-        let framing = self.framing;
-        if framing != Framing::JsonArray
-            && self.open.is_empty()
-            && self.pending.is_empty()
-            && block.len() <= self.max_bytes
-            && block.last() == Some(&b'\n')
-        {
-            if let Some(spans) = self.unit_spans(&block) {
-                let units = spans.len();
-                let seq = self.open.seq;
-                self.open.seq += 1;
-                full(Batch {
-                    seq,
-                    framing,
-                    body: block,
-                    spans,
-                });
-                return units;
-            }
-        }
-        self.add(&block, full)
-    }
-
-    /// The units of a block of whole units, if there are at most `max_events` of them.
-    fn unit_spans(&self, block: &[u8]) -> Option<Vec<(usize, usize)>> {
-        let per_unit = self.framing.lines_per_unit();
-        let mut spans = Vec::with_capacity(self.max_events.min(4096));
-        let (mut start, mut lines) = (0, 0);
-        for nl in memchr_iter(b'\n', block) {
-            lines += 1;
-            if lines == per_unit {
-                if spans.len() == self.max_events {
-                    return None;
-                }
-                spans.push((start, nl));
-                start = nl + 1;
-                lines = 0;
-            }
-        }
-        (lines == 0 && !spans.is_empty()).then_some(spans)
-    }
-
     /// Adds the units of `block` (NDJSON lines), handing each batch that fills to `full`.
     /// A unit over the byte limit goes out alone. A unit may continue in the next block.
     /// Returns the number of units completed.
@@ -380,46 +333,6 @@ mod tests {
         let array = batches(Framing::JsonArray, &[b"1\n2\n3\n"], 1000, 10).remove(0);
         assert_eq!(array.subset([2, 0]).body(), b"[3,1]");
         assert_eq!(array.split().1.body(), b"[2,3]");
-    }
-
-    #[test]
-    fn a_whole_block_within_the_limits_becomes_a_batch_without_a_copy() {
-        let block = b"a\n1\nb\n2\n".to_vec();
-        let address = block.as_ptr();
-        let mut b = Batcher::new(Framing::Bulk, 1000, 10);
-        let mut sent = Vec::new();
-        assert_eq!(b.add_block(block, &mut |batch| sent.push(batch)), 2);
-        assert_eq!(sent.len(), 1);
-        assert_eq!(sent[0].body().as_ptr(), address);
-        assert_eq!(
-            (sent[0].seq, sent[0].event(1), sent[0].unit(0)),
-            (0, &b"2"[..], &b"a\n1"[..])
-        );
-        assert_eq!(sent[0].subset([1]).body(), b"b\n2\n");
-        // the next batch takes the next seq, whichever way it is made
-        b.add_block(b"c\n3\n".to_vec(), &mut |batch| sent.push(batch));
-        assert_eq!(sent[1].seq, 1);
-        // too many units, a broken pair, a JSON array, an open batch: copied as before
-        let mut small = Batcher::new(Framing::Ndjson, 1000, 2);
-        small.add_block(b"1\n2\n3\n".to_vec(), &mut |batch| sent.push(batch));
-        assert_eq!(sent.last().map(Batch::len), Some(2));
-        assert_eq!(small.flush().0.map(|b| b.len()), Some(1));
-        let mut pairs = Batcher::new(Framing::Bulk, 1000, 10);
-        assert_eq!(
-            pairs.add_block(b"a\n1\nb\n".to_vec(), &mut |batch| sent.push(batch)),
-            1
-        );
-        assert_eq!(
-            pairs.seq_bound(),
-            2,
-            "the open batch, and the pair it waits for"
-        );
-        let mut array = Batcher::new(Framing::JsonArray, 1000, 10);
-        array.add_block(b"1\n2\n".to_vec(), &mut |batch| sent.push(batch));
-        assert_eq!(
-            array.flush().0.map(|b| b.body().to_vec()),
-            Some(b"[1,2]".to_vec())
-        );
     }
 
     #[test]

@@ -483,7 +483,7 @@ fn run_batcher(
         };
         match message {
             Ok(ToBatcher::Block(block)) => {
-                let units = batcher.add_block(block, &mut |batch| dispatch(batch));
+                let units = batcher.add(&block, &mut |batch| dispatch(batch));
                 add(&shared.tally.events, units);
                 // the linger clock runs from the first event of the batch now open
                 opened = match (batcher.open_seq(), opened) {
