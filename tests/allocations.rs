@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use elbship::clock::TimeWindow;
 use elbship::input::chunk::Piece;
+use elbship::output::bulk::{BulkAction, IdMode, IndexPattern};
 use elbship::pipeline::EncodeEvents;
 use elbship::schema::{EventStyle, Schema, StaticFields};
 
@@ -50,8 +51,9 @@ fn block(lines: usize) -> Vec<u8> {
     out
 }
 
-/// Allocations made while encoding a block of `lines` lines, in `schema`.
-fn allocations(lines: usize, schema: Schema) -> usize {
+/// Allocations made while encoding a block of `lines` lines, in `schema`, with `_bulk`
+/// action lines (date-math index, line-hash id) when `bulk`.
+fn allocations(lines: usize, schema: Schema, bulk: bool) -> usize {
     let mut statics = StaticFields::default();
     statics.insert("log.file.path", "x.log").unwrap();
     statics.insert("labels.env", "prod").unwrap();
@@ -62,7 +64,10 @@ fn allocations(lines: usize, schema: Schema) -> usize {
         max_line_bytes: 1 << 20,
         processing_time: "now".into(),
         window: TimeWindow::default(),
-        bulk: None,
+        bulk: bulk.then(|| BulkAction {
+            index: IndexPattern::parse("elb-%{+yyyy.MM.dd}").unwrap(),
+            id: IdMode::LineHash,
+        }),
     };
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     let (ndjson, stats) = work.encode(Piece::Lines(data), &statics);
@@ -75,18 +80,22 @@ fn allocations(lines: usize, schema: Schema) -> usize {
 
 #[test]
 fn no_allocation_per_line_or_field() {
-    for schema in [Schema::Ecs, Schema::Legacy] {
-        let small = allocations(100, schema);
-        let large = allocations(10_000, schema);
+    for (schema, bulk) in [
+        (Schema::Ecs, false),
+        (Schema::Legacy, false),
+        (Schema::Ecs, true),
+    ] {
+        let small = allocations(100, schema, bulk);
+        let large = allocations(10_000, schema, bulk);
         // a handful per block (the output buffer, the writer's bookkeeping), the same for
         // 100 lines as for 10,000 (~40 fields each)
         assert!(
             large <= 4,
-            "{schema:?}: {large} allocations for 10,000 lines"
+            "{schema:?}, bulk {bulk}: {large} allocations for 10,000 lines"
         );
         assert_eq!(
             small, large,
-            "{schema:?}: allocations grow with the number of lines"
+            "{schema:?}, bulk {bulk}: allocations grow with the number of lines"
         );
     }
 }
