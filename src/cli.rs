@@ -279,7 +279,7 @@ pub struct OutputArgs {
     pub batch_bytes: usize,
 
     /// Send a batch once it holds this many events
-    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::MIN.saturating_add(1999))]
+    #[arg(long, value_name = "N", default_value = "2000")]
     pub batch_events: NonZeroUsize,
 
     /// Send a batch that has waited this long for more events
@@ -287,7 +287,7 @@ pub struct OutputArgs {
     pub linger: Duration,
 
     /// Requests at once, each on its own keep-alive connection
-    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::MIN.saturating_add(3))]
+    #[arg(long, value_name = "N", default_value = "4")]
     pub max_in_flight: NonZeroUsize,
 
     /// Give up on a request after this long (connecting included) and retry it

@@ -144,8 +144,8 @@ pub struct Batcher {
     max_bytes: usize,
     max_events: usize,
     open: Batch,
-    /// Buffers of sent batches, for the next ones (no fresh pages to fault in per batch).
-    spare: Vec<Vec<u8>>,
+    /// A sent batch's buffer, for the next batch (no fresh pages to fault in per batch).
+    spare: Option<Vec<u8>>,
     /// The start of a unit whose end is in the next block (encoders write whole units per
     /// block, but nothing here relies on it).
     pending: Vec<u8>,
@@ -160,17 +160,16 @@ impl Batcher {
             max_bytes: max_bytes.max(1),
             max_events: max_events.max(1),
             open: Batch::new(0, framing),
-            spare: Vec::new(),
+            spare: None,
             pending: Vec::new(),
             pending_lines: 0,
         }
     }
 
-    /// Gives back the buffer of a batch that was sent (kept up to `keep` of them).
-    pub fn recycle(&mut self, buffer: Vec<u8>, keep: usize) {
-        if self.spare.len() < keep {
-            self.spare.push(buffer);
-        }
+    /// Gives back the buffer of a batch that was sent; one is kept for the next batch (more
+    /// would only hold memory: the batcher fills one batch at a time).
+    pub fn recycle(&mut self, buffer: Vec<u8>) {
+        self.spare.get_or_insert(buffer);
     }
 
     /// Adds the units of `block` (NDJSON lines), handing each batch that fills to `full`.
@@ -214,7 +213,7 @@ impl Batcher {
         let seq = self.open.seq;
         let buffer = self
             .spare
-            .pop()
+            .take()
             .unwrap_or_else(|| Vec::with_capacity(self.max_bytes.min(64 << 20) + 4096));
         std::mem::replace(
             &mut self.open,
@@ -344,7 +343,7 @@ mod tests {
         assert_eq!(sent.len(), 3);
         let buffer = sent.pop().unwrap().into_buffer();
         let (capacity, address) = (buffer.capacity(), buffer.as_ptr());
-        b.recycle(buffer, 1);
+        b.recycle(buffer);
         b.add(b"d\n4\n", &mut |batch| sent.push(batch));
         // the batch opened after the recycle writes into the recycled buffer
         b.add(b"e\n5\n", &mut |batch| sent.push(batch));

@@ -148,7 +148,8 @@ struct Shared {
     tally: Tally,
     fatal: Mutex<Option<String>>,
     has_fatal: AtomicBool,
-    /// Give up everything now (the drain timeout ran out): wakes senders waiting to retry.
+    /// Give up everything now (the drain timeout ran out, or a fatal error): wakes senders
+    /// waiting to retry.
     abort: Mutex<bool>,
     wake: Condvar,
     dead_letter: Option<Mutex<BufWriter<File>>>,
@@ -506,7 +507,7 @@ fn run_batcher(
         while let Ok(answered) = acks.try_recv() {
             tracker.ack(answered.seq, answered.complete);
             if let Some(buffer) = answered.buffer {
-                batcher.recycle(buffer, 1);
+                batcher.recycle(buffer);
             }
         }
         tracker.release(&mut delivered);
