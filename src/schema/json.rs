@@ -320,7 +320,6 @@ static CLASS: [u8; 256] = {
 /// A mask with the high bit set in each byte of `w` that is `"`, `\`, a control byte or
 /// non-ASCII. Its lowest set bit marks exactly the first such byte (a false positive can only
 /// appear above a true one: borrows run upward).
-#[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline(always)]
 fn care_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -332,55 +331,47 @@ fn care_mask(w: u64) -> u64 {
     control | quote | backslash | (w & HIGH)
 }
 
-/// The offset of the first byte at or after `i` that needs care, or `s.len()`.
-#[cfg(any(test, not(target_arch = "x86_64")))]
-#[inline(always)]
-fn skip_clean(s: &[u8], mut i: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    while let Some(chunk) = s.get(i..i + 16) {
-        let mask = sse2_care_mask(chunk);
-        if mask != 0 {
-            return i + mask.trailing_zeros() as usize;
-        }
-        i += 16;
-    }
-    while let Some(chunk) = s.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let mask = care_mask(u64::from_le_bytes(word));
-        if mask != 0 {
-            return i + (mask.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < s.len() && CLASS[s[i] as usize] == 0 {
-        i += 1;
-    }
-    i
+/// The offset of the first byte at or after `i` that needs care, or `s.len()` (the scan the
+/// escaper does, without the copying; the tests check it against the byte table).
+#[cfg(test)]
+fn skip_clean(s: &[u8], i: usize) -> usize {
+    let mut scratch = vec![0u8; s.len() + SPILL];
+    // SAFETY: `scratch` has room for `s.len() - i` bytes plus the spill.
+    i + unsafe { copy_clean(s, i, scratch.as_mut_ptr()) }
 }
 
-/// Bit `k` set when byte `k` of the 16-byte `chunk` is `"`, `\`, a control byte or non-ASCII.
+/// Bit `k` set when byte `k` of the 16 bytes at `src` is `"`, `\`, a control byte or
+/// non-ASCII; the bytes are also stored at `dst`.
+///
+/// # Safety
+/// `src` must be readable and `dst` writable for 16 bytes.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn sse2_care_mask(chunk: &[u8]) -> u32 {
+unsafe fn sse2_copy_and_mask(src: *const u8, dst: *mut u8) -> u32 {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
+        _mm_set1_epi8, _mm_storeu_si128,
     };
-    assert!(chunk.len() >= 16);
-    // SAFETY: SSE2 is part of the x86_64 baseline, so these instructions always exist; the
-    // unaligned load reads 16 bytes from `chunk`, which the assert above proves are in bounds.
-    unsafe {
-        let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-        // unsigned v <= 0x1f  <=>  min(v, 0x1f) == v
-        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-        // the high bit of v itself flags non-ASCII bytes
-        let any = _mm_or_si128(_mm_or_si128(quote, backslash), _mm_or_si128(control, v));
-        _mm_movemask_epi8(any) as u32
-    }
+    // SSE2 is part of the x86_64 baseline, so these instructions always exist; the caller
+    // vouches for the 16 bytes at each end.
+    let v = _mm_loadu_si128(src.cast::<__m128i>());
+    _mm_storeu_si128(dst.cast::<__m128i>(), v);
+    let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+    let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+    // unsigned v <= 0x1f  <=>  min(v, 0x1f) == v
+    let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+    // the high bit of v itself flags non-ASCII bytes
+    let any = _mm_or_si128(_mm_or_si128(quote, backslash), _mm_or_si128(control, v));
+    _mm_movemask_epi8(any) as u32
 }
+
+/// Output bytes one input byte can become at most: a control byte is written `\u00XX`
+/// (a UTF-8 sequence is copied, and U+FFFD replaces at least one byte with three).
+const MAX_ESCAPED_LEN: usize = 6;
+
+/// Bytes the clean-run copier may write past what it keeps: it stores whole chunks and keeps
+/// only the part before the first byte that needs care.
+const SPILL: usize = 16;
 
 /// Writes `s` as a JSON string (with quotes). When `aws_escaped`, `\"` and `\\` in `s` are
 /// AWS's escapes for `"` and `\`, which are already the JSON escapes, and are copied as is.
@@ -392,26 +383,53 @@ pub fn write_str(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
 }
 
 /// [`write_str`] without the surrounding quotes.
+///
+/// Reserves the worst case once, then writes through a raw pointer: clean runs are copied a
+/// whole chunk at a time (stores past the first special byte are overwritten by what follows),
+/// so a field costs one capacity check rather than one per piece.
 #[inline]
 pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
-    out.reserve(s.len() + 16);
+    out.reserve(s.len() * MAX_ESCAPED_LEN + SPILL);
+    // SAFETY: every input byte becomes at most MAX_ESCAPED_LEN output bytes, and the copier
+    // writes at most SPILL bytes past what it keeps, so all writes stay inside the capacity
+    // reserved above; `escape_into` initialises every byte it reports as written.
+    unsafe {
+        let len = out.len();
+        let written = escape_into(s, aws_escaped, out.as_mut_ptr().add(len));
+        out.set_len(len + written);
+    }
+}
+
+/// Escapes `s` to `dst`; returns the number of bytes written.
+///
+/// # Safety
+/// `dst` must be writable for `s.len() * MAX_ESCAPED_LEN + SPILL` bytes.
+#[inline(always)]
+unsafe fn escape_into(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
     let mut i = 0;
+    let mut d = 0;
     loop {
-        i = copy_clean(out, s, i);
+        let clean = copy_clean(s, i, dst.add(d));
+        i += clean;
+        d += clean;
         let Some(&b) = s.get(i) else {
-            return;
+            return d;
         };
         if CLASS[b as usize] == 1 {
             if b == b'\\' && aws_escaped && matches!(s.get(i + 1), Some(b'"' | b'\\')) {
-                out.extend_from_slice(&s[i..i + 2]);
+                put(dst.add(d), &[b'\\', s[i + 1]]);
                 i += 2;
+                d += 2;
             } else if b == b'"' || b == b'\\' {
                 // the common case (a request line is full of quotes): no call
-                out.extend_from_slice(&[b'\\', b]);
+                put(dst.add(d), &[b'\\', b]);
                 i += 1;
+                d += 2;
             } else {
-                write_escape(out, b);
+                let escape = control_escape(b);
+                put(dst.add(d), escape.as_bytes());
                 i += 1;
+                d += escape.len();
             }
             continue;
         }
@@ -420,85 +438,89 @@ pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
         let chunk = window.utf8_chunks().next();
         match chunk.as_ref().and_then(|c| c.valid().chars().next()) {
             Some(c) => {
-                out.extend_from_slice(&s[i..i + c.len_utf8()]);
+                put(dst.add(d), &s[i..i + c.len_utf8()]);
                 i += c.len_utf8();
+                d += c.len_utf8();
             }
             None => {
-                out.extend_from_slice("\u{FFFD}".as_bytes());
+                put(dst.add(d), "\u{FFFD}".as_bytes());
                 i += chunk.map_or(1, |c| c.invalid().len().max(1));
+                d += "\u{FFFD}".len();
             }
         }
     }
 }
 
-/// Copies the bytes of `s` from `i` that need no escaping to `out`; returns where it stopped.
+/// Copies `bytes` to `dst`.
 ///
-/// On x86_64 it copies 16 bytes at a time with fixed-size moves and takes back what follows
-/// the first special byte (cheaper than a `memcpy` call per run of clean bytes).
+/// # Safety
+/// `dst` must be writable for `bytes.len()` bytes and not overlap `bytes`.
 #[inline(always)]
-fn copy_clean(out: &mut Vec<u8>, s: &[u8], mut i: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        while let Some(chunk) = s.get(i..i + 16) {
-            let mask = sse2_care_mask(chunk);
-            out.extend_from_slice(chunk);
-            if mask != 0 {
-                let clean = mask.trailing_zeros() as usize;
-                out.truncate(out.len() - (16 - clean));
-                return i + clean;
-            }
-            i += 16;
-        }
-        let rest = s.len() - i;
-        if rest == 0 {
-            return i;
-        }
-        if let Some(last) = s.len().checked_sub(16).map(|from| &s[from..]) {
-            // the last 16 bytes of `s`, overlapping what is already copied: one check for the
-            // tail instead of a loop (the mask's bits for the copied bytes are shifted out)
-            let mask = sse2_care_mask(last) >> (16 - rest);
-            let clean = if mask == 0 {
-                rest
-            } else {
-                mask.trailing_zeros() as usize
-            };
-            out.extend_from_slice(&s[i..i + clean]);
-            return i + clean;
-        }
-        // a string under 16 bytes: find the end of the clean run, then one copy
-        let end = s[i..]
-            .iter()
-            .position(|&b| CLASS[b as usize] != 0)
-            .map_or(s.len(), |p| i + p);
-        out.extend_from_slice(&s[i..end]);
-        end
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let end = skip_clean(s, i);
-        out.extend_from_slice(&s[i..end]);
-        end
-    }
+unsafe fn put(dst: *mut u8, bytes: &[u8]) {
+    std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
 }
 
-#[cold]
-fn write_escape(out: &mut Vec<u8>, b: u8) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    match b {
-        b'"' => out.extend_from_slice(b"\\\""),
-        b'\\' => out.extend_from_slice(b"\\\\"),
-        b'\n' => out.extend_from_slice(b"\\n"),
-        b'\r' => out.extend_from_slice(b"\\r"),
-        b'\t' => out.extend_from_slice(b"\\t"),
-        _ => out.extend_from_slice(&[
-            b'\\',
-            b'u',
-            b'0',
-            b'0',
-            HEX[(b >> 4) as usize],
-            HEX[(b & 15) as usize],
-        ]),
+/// Copies `s[i..]` to `dst` up to the first byte that needs escaping or UTF-8 checking, and
+/// returns how many bytes that is. Bytes after those may be written too (up to SPILL).
+///
+/// # Safety
+/// `dst` must be writable for `s.len() - i + SPILL` bytes.
+#[inline(always)]
+unsafe fn copy_clean(s: &[u8], mut i: usize, dst: *mut u8) -> usize {
+    let from = i;
+    let src = s.as_ptr();
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= s.len() {
+        let mask = sse2_copy_and_mask(src.add(i), dst.add(i - from));
+        if mask != 0 {
+            return i - from + mask.trailing_zeros() as usize;
+        }
+        i += 16;
     }
+    while i + 8 <= s.len() {
+        let word = src.add(i).cast::<u64>().read_unaligned();
+        dst.add(i - from).cast::<u64>().write_unaligned(word);
+        let mask = care_mask(u64::from_le(word));
+        if mask != 0 {
+            return i - from + (mask.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let rest = s.len() - i;
+    if rest >= 4 {
+        // two overlapping 4-byte pieces cover the 4 to 7 bytes left
+        let head = src.add(i).cast::<u32>().read_unaligned();
+        let tail = src.add(s.len() - 4).cast::<u32>().read_unaligned();
+        dst.add(i - from).cast::<u32>().write_unaligned(head);
+        dst.add(i - from + rest - 4)
+            .cast::<u32>()
+            .write_unaligned(tail);
+        let word = u64::from(u32::from_le(head)) | u64::from(u32::from_le(tail)) << 32;
+        let mask = care_mask(word);
+        let clean = match (mask.trailing_zeros() / 8) as usize {
+            8 => rest,
+            k if k < 4 => k,
+            k => k + rest - 8,
+        };
+        return i - from + clean;
+    }
+    while i < s.len() && CLASS[s[i] as usize] == 0 {
+        *dst.add(i - from) = s[i];
+        i += 1;
+    }
+    i - from
+}
+
+/// The JSON escape of a control byte.
+#[cold]
+fn control_escape(b: u8) -> &'static str {
+    const ESCAPES: [&str; 32] = [
+        "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+        "\\u0008", "\\t", "\\n", "\\u000b", "\\u000c", "\\r", "\\u000e", "\\u000f", "\\u0010",
+        "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017", "\\u0018",
+        "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+    ];
+    ESCAPES[b as usize]
 }
 
 /// Digits without leading zeros.
