@@ -292,6 +292,31 @@ fn static_fields_tags_and_no_message() {
     assert_eq!(at(failure, "labels.env"), Some(&Value::from("prod")));
 }
 
+/// Keys are the user's text: quotes, backslashes and control bytes in them are escaped.
+#[test]
+fn static_field_keys_are_escaped() {
+    let out = run(
+        &[
+            "--add-field",
+            "labels.we\"ird\\key\t=v\"1",
+            "--add-field",
+            "x\"y=2",
+            "fixtures/alb.log",
+            "fixtures/malformed.log",
+        ],
+        b"",
+    );
+    let ev = events(&out);
+    assert!(ev.len() > 12);
+    for event in &ev {
+        assert_eq!(
+            event["labels"],
+            serde_json::json!({"we\"ird\\key\t": "v\"1"})
+        );
+        assert_eq!(event["x\"y"], Value::from("2"));
+    }
+}
+
 #[test]
 fn s3_style_names_give_account_and_region() {
     let tmp = TempDir::new("s3");

@@ -16,18 +16,21 @@ use crate::format::Extra;
 
 const MAX_DEPTH: usize = 8;
 
+/// An object being written.
 #[derive(Clone, Copy)]
 struct Frame {
-    key: &'static str,
     /// Static-field node at this path, or `NO_NODE`.
     node: u32,
-    fields: u32,
+    /// Where the object's `,"key":{` starts: an object left empty is cut back to here.
+    start: usize,
+    /// Where its body starts (just after the `{`).
+    body: usize,
 }
 
 const EMPTY_FRAME: Frame = Frame {
-    key: "",
     node: NO_NODE,
-    fields: 0,
+    start: 0,
+    body: 0,
 };
 
 /// Writes events, one JSON object per line, into `out`.
@@ -36,8 +39,6 @@ pub struct EventWriter<'w> {
     statics: &'w StaticFields,
     frames: [Frame; MAX_DEPTH],
     depth: usize,
-    /// `frames[..materialized]` have had their `"key":{` written.
-    materialized: usize,
     /// Static nodes already written (or overridden) in this event.
     visited: Vec<bool>,
 }
@@ -49,7 +50,6 @@ impl<'w> EventWriter<'w> {
             statics,
             frames: [EMPTY_FRAME; MAX_DEPTH],
             depth: 0,
-            materialized: 0,
             visited: vec![false; statics.len()],
         }
     }
@@ -61,14 +61,17 @@ impl<'w> EventWriter<'w> {
 
     /// Starts an event.
     pub fn begin(&mut self) {
+        let start = self.out.len();
         self.out.push(b'{');
         self.frames[0] = Frame {
             node: ROOT,
-            ..EMPTY_FRAME
+            start,
+            body: start + 1,
         };
         self.depth = 1;
-        self.materialized = 1;
-        self.visited.fill(false);
+        if !self.statics.is_empty() {
+            self.visited.fill(false);
+        }
     }
 
     /// Ends the event (closing what is still open) and writes the newline.
@@ -79,15 +82,19 @@ impl<'w> EventWriter<'w> {
         self.out.push(b'\n');
     }
 
-    /// Opens object `key` inside the current object; written only if something goes in it.
+    /// Opens object `key` inside the current object. Its `"key":{` is written now and taken
+    /// back at [`close`](Self::close) if nothing went in it, so mappings can open an object
+    /// and fill it conditionally without leaving `{}`s.
     #[inline(always)]
     pub fn open(&mut self, key: &'static str) {
         debug_assert!(self.depth < MAX_DEPTH, "objects nested too deep");
         let node = self.static_child(key);
+        let start = self.out.len();
+        self.raw_key(key.as_bytes(), false, b"{");
         self.frames[self.depth] = Frame {
-            key,
             node,
-            fields: 0,
+            start,
+            body: self.out.len(),
         };
         self.depth += 1;
     }
@@ -97,22 +104,27 @@ impl<'w> EventWriter<'w> {
     pub fn close(&mut self) {
         let frame = self.frames[self.depth - 1];
         if frame.node != NO_NODE {
-            let statics = self.statics;
-            for &child in statics.children(frame.node) {
-                if !self.visited[child as usize] {
-                    self.materialize();
-                    let node = statics.node(child);
-                    self.raw_key(node.key.as_bytes());
-                    self.out.extend_from_slice(&node.rendered);
-                }
-            }
-            self.visited[frame.node as usize] = true;
+            self.merge_statics(frame.node);
         }
-        if self.materialized == self.depth {
+        if self.out.len() == frame.body && self.depth > 1 {
+            self.out.truncate(frame.start);
+        } else {
             self.out.push(b'}');
-            self.materialized -= 1;
         }
         self.depth -= 1;
+    }
+
+    /// Writes the static fields under `node` that the event has not written itself.
+    #[cold]
+    fn merge_statics(&mut self, node: u32) {
+        let statics = self.statics;
+        for &child in statics.children(node) {
+            if !self.visited[child as usize] {
+                let child = statics.node(child);
+                self.raw_key(&child.key_json, true, &child.rendered);
+            }
+        }
+        self.visited[node as usize] = true;
     }
 
     #[inline]
@@ -125,35 +137,45 @@ impl<'w> EventWriter<'w> {
         }
     }
 
-    #[inline]
-    fn materialize(&mut self) {
-        while self.materialized < self.depth {
-            let frame = self.frames[self.materialized];
-            self.raw_key(frame.key.as_bytes());
-            self.out.push(b'{');
-            self.materialized += 1;
-        }
-    }
-
-    /// Writes `"key":` (with a comma when needed) in the innermost materialized object.
+    /// Writes `"key":` then `value_start`, with a comma first unless the object is empty so far
+    /// (the last byte written is then its `{`). The mapping's keys are `&'static str`s that
+    /// need no escaping and are quoted here; static fields' keys come `quoted` and escaped
+    /// (they are the user's).
     #[inline(always)]
-    fn raw_key(&mut self, key: &[u8]) {
-        let parent = &mut self.frames[self.materialized - 1];
-        if parent.fields > 0 {
-            self.out.push(b',');
+    fn raw_key(&mut self, key: &[u8], quoted: bool, value_start: &[u8]) {
+        let room = key.len() + value_start.len() + 4;
+        self.out.reserve(room);
+        // SAFETY: `room` bytes were just reserved and at most that many are written below; the
+        // buffer is never empty here (`begin` wrote the event's `{`).
+        unsafe {
+            let len = self.out.len();
+            let at = self.out.as_mut_ptr().add(len);
+            let mut d = 0;
+            if *at.sub(1) != b'{' {
+                *at = b',';
+                d = 1;
+            }
+            if !quoted {
+                *at.add(d) = b'"';
+                d += 1;
+            }
+            put(at.add(d), key);
+            d += key.len();
+            if !quoted {
+                *at.add(d) = b'"';
+                d += 1;
+            }
+            *at.add(d) = b':';
+            d += 1;
+            put(at.add(d), value_start);
+            d += value_start.len();
+            self.out.set_len(len + d);
         }
-        parent.fields += 1;
-        self.out.push(b'"');
-        self.out.extend_from_slice(key);
-        self.out.extend_from_slice(b"\":");
     }
 
     /// Starts field `key` in the current object.
     #[inline(always)]
     pub fn key(&mut self, key: &'static str) {
-        if self.materialized < self.depth {
-            self.materialize();
-        }
         let frame = self.frames[self.depth - 1];
         if frame.node != NO_NODE {
             let child = self.statics.child(frame.node, key);
@@ -161,7 +183,7 @@ impl<'w> EventWriter<'w> {
                 self.visited[child as usize] = true;
             }
         }
-        self.raw_key(key.as_bytes());
+        self.raw_key(key.as_bytes(), false, b"");
     }
 
     /// A string field from the log (bytes as logged, JSON-escaped).

@@ -13,6 +13,8 @@ pub const NO_NODE: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 pub struct Node {
     pub key: String,
+    /// The key as a JSON string (quoted and escaped).
+    pub key_json: Vec<u8>,
     children: Vec<u32>,
     value: Option<String>,
     /// The JSON of this node's value (a string, or an object of its children).
@@ -34,6 +36,7 @@ impl Default for StaticFields {
         StaticFields {
             nodes: vec![Node {
                 key: String::new(),
+                key_json: b"\"\"".to_vec(),
                 children: Vec::new(),
                 value: None,
                 rendered: Vec::new(),
@@ -58,6 +61,11 @@ impl StaticFields {
                     let id = self.nodes.len() as u32;
                     self.nodes.push(Node {
                         key: (*part).to_string(),
+                        key_json: {
+                            let mut json = Vec::new();
+                            write_str(&mut json, part.as_bytes(), false);
+                            json
+                        },
                         children: Vec::new(),
                         value: None,
                         rendered: Vec::new(),
