@@ -175,7 +175,7 @@ impl<'a> Extra<'a> {
     /// Consumes and counts the remaining fields of `t`.
     fn collect(
         line: &'a [u8],
-        mut t: Tokenizer<'a>,
+        t: &mut Tokenizer<'a>,
         quote_aware: bool,
         format: Format,
     ) -> Result<Extra<'a>, ParseError<'a>> {
@@ -259,7 +259,7 @@ fn read_fields<'a>(
         });
     }
     let extra = if n == fields.len() {
-        Extra::collect(line, t, quote_aware, format)?
+        Extra::collect(line, &mut t, quote_aware, format)?
     } else {
         Extra::default()
     };
