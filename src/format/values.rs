@@ -189,7 +189,8 @@ pub fn endpoint<'a>(
             && is_digits(port)
             && port.len() <= 5
     };
-    match memchr::memrchr(b':', s) {
+    // the port is a few bytes from the end: a backward loop beats memrchr's setup
+    match s.iter().rposition(|&b| b == b':') {
         Some(colon) if !t.quoted && ok(&s[..colon], &s[colon + 1..]) => Ok(Some(Endpoint {
             ip: &s[..colon],
             port: Int(&s[colon + 1..]),
@@ -251,8 +252,9 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     pub fn split(raw: Token<'a>) -> Request<'a> {
         let s = raw.bytes;
-        let first = memchr::memchr(b' ', s);
-        let last = memchr::memrchr(b' ', s);
+        // the method and the protocol are short: loops from each end beat memchr's setup
+        let first = s.iter().position(|&b| b == b' ');
+        let last = s.iter().rposition(|&b| b == b' ');
         let (method, url, protocol) = match (first, last) {
             (Some(f), Some(l)) if f < l => (&s[..f], Some(&s[f + 1..l]), &s[l + 1..]),
             _ => (&s[..0], None, &s[..0]),
@@ -299,7 +301,12 @@ pub fn split_url(url: &[u8]) -> Option<UrlParts<'_>> {
     let mut parts = UrlParts::default();
     let mut rest = url;
     if url.first() != Some(&b'/') {
-        let sep = memchr::memmem::find(url, b"://")?;
+        // the first `:` ends the scheme: a `://` after a `:` would leave one in the scheme,
+        // which the check below rejects anyway
+        let sep = url.iter().position(|&b| b == b':')?;
+        if !url[sep..].starts_with(b"://") {
+            return None;
+        }
         let scheme = &url[..sep];
         let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
             && scheme
@@ -336,7 +343,7 @@ pub fn split_url(url: &[u8]) -> Option<UrlParts<'_>> {
             };
             (&v6[..close], port)
         } else {
-            match memchr::memrchr(b':', authority) {
+            match authority.iter().rposition(|&b| b == b':') {
                 Some(c) => (&authority[..c], Some(&authority[c + 1..])),
                 None => (authority, None),
             }
@@ -489,6 +496,17 @@ mod tests {
         let user = split_url(b"http://bob:secret@h.com/").unwrap();
         assert_eq!(user.username, Some(&b"bob"[..]));
         assert_eq!(user.domain, Some(&b"h.com"[..]));
+        // the scheme ends at the first `:`, and only `://` may follow it
+        for not_absolute in [
+            &b"ht:tp://h/"[..],
+            b"http:/x://h/",
+            b"http:h",
+            b"1http://h/",
+        ] {
+            assert!(split_url(not_absolute).is_none(), "{not_absolute:?}");
+        }
+        let odd = split_url(b"svn+ssh://h/p").unwrap();
+        assert_eq!(odd.scheme, Some(&b"svn+ssh"[..]));
     }
 
     #[test]

@@ -90,7 +90,7 @@ impl<'w> EventWriter<'w> {
         debug_assert!(self.depth < MAX_DEPTH, "objects nested too deep");
         let node = self.static_child(key);
         let start = self.out.len();
-        self.raw_key(key.as_bytes(), false, b"{");
+        self.raw_key(key.as_bytes(), false, b"{", 0);
         self.frames[self.depth] = Frame {
             node,
             start,
@@ -121,7 +121,7 @@ impl<'w> EventWriter<'w> {
         for &child in statics.children(node) {
             if !self.visited[child as usize] {
                 let child = statics.node(child);
-                self.raw_key(&child.key_json, true, &child.rendered);
+                self.raw_key(&child.key_json, true, &child.rendered, 0);
             }
         }
         self.visited[node as usize] = true;
@@ -141,11 +141,12 @@ impl<'w> EventWriter<'w> {
     /// (the last byte written is then its `{`). The mapping's keys are `&'static str`s that
     /// need no escaping and are quoted here; static fields' keys come `quoted` and escaped
     /// (they are the user's).
+    /// Reserves `value_room` more bytes for the caller to write the value into.
     #[inline(always)]
-    fn raw_key(&mut self, key: &[u8], quoted: bool, value_start: &[u8]) {
-        let room = key.len() + value_start.len() + 4;
+    fn raw_key(&mut self, key: &[u8], quoted: bool, value_start: &[u8], value_room: usize) {
+        let room = key.len() + value_start.len() + 4 + value_room;
         self.out.reserve(room);
-        // SAFETY: `room` bytes were just reserved and at most that many are written below; the
+        // SAFETY: `room` bytes were just reserved and fewer are written below; the
         // buffer is never empty here (`begin` wrote the event's `{`).
         unsafe {
             let len = self.out.len();
@@ -176,6 +177,13 @@ impl<'w> EventWriter<'w> {
     /// Starts field `key` in the current object.
     #[inline(always)]
     pub fn key(&mut self, key: &'static str) {
+        self.mark_static(key);
+        self.raw_key(key.as_bytes(), false, b"", 0);
+    }
+
+    /// Records that the event writes `key` itself, so a static field there is not merged.
+    #[inline(always)]
+    fn mark_static(&mut self, key: &'static str) {
         let frame = self.frames[self.depth - 1];
         if frame.node != NO_NODE {
             let child = self.statics.child(frame.node, key);
@@ -183,21 +191,35 @@ impl<'w> EventWriter<'w> {
                 self.visited[child as usize] = true;
             }
         }
-        self.raw_key(key.as_bytes(), false, b"");
     }
 
     /// A string field from the log (bytes as logged, JSON-escaped).
     #[inline(always)]
     pub fn str(&mut self, key: &'static str, value: &[u8]) {
-        self.key(key);
-        write_str(self.out, value, false);
+        self.string_field(key, value, false);
     }
 
     /// A string field from a log token: a quoted token's `\"` and `\\` are AWS escapes.
     #[inline(always)]
     pub fn token(&mut self, key: &'static str, value: Token<'_>) {
-        self.key(key);
-        write_str(self.out, value.bytes, value.quoted);
+        self.string_field(key, value.bytes, value.quoted);
+    }
+
+    /// `"key":"value"` with one reservation for all of it.
+    #[inline(always)]
+    fn string_field(&mut self, key: &'static str, value: &[u8], aws_escaped: bool) {
+        self.mark_static(key);
+        let room = value.len() * MAX_ESCAPED_LEN + SPILL + 1;
+        self.raw_key(key.as_bytes(), false, b"\"", room);
+        // SAFETY: `raw_key` reserved room for the escaped value, the copier's spill and the
+        // closing quote; `escape_into` initialises every byte it reports as written.
+        unsafe {
+            let len = self.out.len();
+            let at = self.out.as_mut_ptr().add(len);
+            let written = escape_into(value, aws_escaped, at);
+            *at.add(written) = b'"';
+            self.out.set_len(len + written + 1);
+        }
     }
 
     /// Optional string token.
@@ -426,7 +448,6 @@ pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
 ///
 /// # Safety
 /// `dst` must be writable for `s.len() * MAX_ESCAPED_LEN + SPILL` bytes.
-#[inline(always)]
 unsafe fn escape_into(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
     let mut i = 0;
     let mut d = 0;
