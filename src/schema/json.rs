@@ -216,7 +216,7 @@ impl<'w> EventWriter<'w> {
         unsafe {
             let len = self.out.len();
             let at = self.out.as_mut_ptr().add(len);
-            let written = escape_into(value, aws_escaped, at);
+            let written = escape_short_clean_inline(value, aws_escaped, at);
             *at.add(written) = b'"';
             self.out.set_len(len + written + 1);
         }
@@ -439,9 +439,40 @@ pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
     // reserved above; `escape_into` initialises every byte it reports as written.
     unsafe {
         let len = out.len();
-        let written = escape_into(s, aws_escaped, out.as_mut_ptr().add(len));
+        let written = escape_short_clean_inline(s, aws_escaped, out.as_mut_ptr().add(len));
         out.set_len(len + written);
     }
+}
+
+/// [`escape_into`], with the common case done inline: a string of 4 to 32 bytes with nothing
+/// to escape (an address, a timestamp, a name) is checked and copied with two overlapping
+/// loads and stores, and no call.
+///
+/// # Safety
+/// As for [`escape_into`].
+#[inline(always)]
+unsafe fn escape_short_clean_inline(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
+    let n = s.len();
+    let src = s.as_ptr();
+    #[cfg(target_arch = "x86_64")]
+    if (16..=32).contains(&n) {
+        let head = sse2_copy_and_mask(src, dst);
+        let tail = sse2_copy_and_mask(src.add(n - 16), dst.add(n - 16));
+        if head | tail == 0 {
+            return n;
+        }
+        return escape_into(s, aws_escaped, dst);
+    }
+    if (8..16).contains(&n) {
+        let head = src.cast::<u64>().read_unaligned();
+        let tail = src.add(n - 8).cast::<u64>().read_unaligned();
+        if care_mask(u64::from_le(head)) | care_mask(u64::from_le(tail)) == 0 {
+            dst.cast::<u64>().write_unaligned(head);
+            dst.add(n - 8).cast::<u64>().write_unaligned(tail);
+            return n;
+        }
+    }
+    escape_into(s, aws_escaped, dst)
 }
 
 /// Escapes `s` to `dst`; returns the number of bytes written.
