@@ -39,6 +39,9 @@ pub struct EventWriter<'w> {
     statics: &'w StaticFields,
     frames: [Frame; MAX_DEPTH],
     depth: usize,
+    /// The static-field node of the innermost open object (`frames[depth - 1].node`), kept
+    /// apart because every field reads it.
+    node: u32,
     /// Static nodes already written (or overridden) in this event.
     visited: Vec<bool>,
 }
@@ -50,6 +53,7 @@ impl<'w> EventWriter<'w> {
             statics,
             frames: [EMPTY_FRAME; MAX_DEPTH],
             depth: 0,
+            node: NO_NODE,
             visited: vec![false; statics.len()],
         }
     }
@@ -69,6 +73,7 @@ impl<'w> EventWriter<'w> {
             body: start + 1,
         };
         self.depth = 1;
+        self.node = ROOT;
         if !self.statics.is_empty() {
             self.visited.fill(false);
         }
@@ -97,6 +102,7 @@ impl<'w> EventWriter<'w> {
             body: self.out.len(),
         };
         self.depth += 1;
+        self.node = node;
     }
 
     /// Closes the current object, merging in the static fields it has not written.
@@ -112,6 +118,10 @@ impl<'w> EventWriter<'w> {
             self.out.push(b'}');
         }
         self.depth -= 1;
+        self.node = match self.depth {
+            0 => NO_NODE,
+            d => self.frames[d - 1].node,
+        };
     }
 
     /// Writes the static fields under `node` that the event has not written itself.
@@ -129,11 +139,10 @@ impl<'w> EventWriter<'w> {
 
     #[inline]
     fn static_child(&self, key: &str) -> u32 {
-        let parent = self.frames[self.depth - 1].node;
-        if parent == NO_NODE {
+        if self.node == NO_NODE {
             NO_NODE
         } else {
-            self.statics.child(parent, key)
+            self.statics.child(self.node, key)
         }
     }
 
@@ -184,12 +193,9 @@ impl<'w> EventWriter<'w> {
     /// Records that the event writes `key` itself, so a static field there is not merged.
     #[inline(always)]
     fn mark_static(&mut self, key: &'static str) {
-        let frame = self.frames[self.depth - 1];
-        if frame.node != NO_NODE {
-            let child = self.statics.child(frame.node, key);
-            if child != NO_NODE {
-                self.visited[child as usize] = true;
-            }
+        let child = self.static_child(key);
+        if child != NO_NODE {
+            self.visited[child as usize] = true;
         }
     }
 
