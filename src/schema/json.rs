@@ -489,9 +489,32 @@ unsafe fn escape_into(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
     let mut i = 0;
     let mut d = 0;
     loop {
-        let clean = copy_clean(s, i, dst.add(d));
-        i += clean;
-        d += clean;
+        'clean_run: {
+            // whole chunks, escaping plain quotes (a request line is full of them) without
+            // leaving the loop; anything else stops the run
+            #[cfg(target_arch = "x86_64")]
+            while i + 16 <= s.len() {
+                let mask = sse2_copy_and_mask(s.as_ptr().add(i), dst.add(d));
+                if mask == 0 {
+                    i += 16;
+                    d += 16;
+                    continue;
+                }
+                let clean = mask.trailing_zeros() as usize;
+                if s[i + clean] == b'"' {
+                    put(dst.add(d + clean), b"\\\"");
+                    i += clean + 1;
+                    d += clean + 2;
+                    continue;
+                }
+                i += clean;
+                d += clean;
+                break 'clean_run;
+            }
+            let clean = copy_clean(s, i, dst.add(d));
+            i += clean;
+            d += clean;
+        }
         let Some(&b) = s.get(i) else {
             return d;
         };
