@@ -25,9 +25,7 @@ fn event_head(w: &mut EventWriter<'_>, category: &'static str) {
 }
 
 fn cloud(w: &mut EventWriter<'_>) {
-    w.open("cloud");
-    w.plain("provider", "aws");
-    w.close();
+    w.object("cloud", |w| w.plain("provider", "aws"));
 }
 
 fn tls(w: &mut EventWriter<'_>, cipher: Option<Token<'_>>, protocol: Option<Token<'_>>) {
@@ -43,9 +41,7 @@ fn tls(w: &mut EventWriter<'_>, cipher: Option<Token<'_>>, protocol: Option<Toke
 /// `key: {sec: value}` unless the value is `-1` or `-`.
 fn seconds(w: &mut EventWriter<'_>, key: &'static str, value: Option<Decimal<'_>>) {
     if let Some(v) = value.filter(|v| !v.is_minus_one()) {
-        w.open(key);
-        w.decimal("sec", v);
-        w.close();
+        w.object(key, |w| w.decimal("sec", v));
     }
 }
 
@@ -124,18 +120,14 @@ fn http(
         }
 
         if let Some(agent) = core.user_agent {
-            w.open("user_agent");
-            w.token("original", agent);
-            w.close();
+            w.object("user_agent", |w| w.token("original", agent));
         }
     }
 
     tls(w, core.ssl_cipher, core.ssl_protocol);
 
     if let Some(trace) = alb.and_then(|a| a.trace_id) {
-        w.open("trace");
-        w.token("id", trace);
-        w.close();
+        w.object("trace", |w| w.token("id", trace));
     }
 
     w.open("aws");
@@ -151,11 +143,9 @@ fn http(
         w.int("port", backend.port);
     }
     if let Some(status) = core.backend_status_code {
-        w.open("http");
-        w.open("response");
-        w.int("status_code", status);
-        w.close();
-        w.close();
+        w.object("http", |w| {
+            w.object("response", |w| w.int("status_code", status));
+        });
     }
     w.close();
     seconds(w, "request_processing_time", core.request_processing_time);
@@ -174,15 +164,11 @@ fn http(
 /// The `aws.elb.*` fields only ALB lines have.
 fn alb_fields(w: &mut EventWriter<'_>, a: &AlbRecord<'_>) {
     if let Some(arn) = a.target_group_arn {
-        w.open("target_group");
-        w.token("arn", arn);
-        w.close();
+        w.object("target_group", |w| w.token("arn", arn));
     }
     w.opt_token("trace_id", a.trace_id);
     if let Some(arn) = a.chosen_cert_arn {
-        w.open("chosen_cert");
-        w.token("arn", arn);
-        w.close();
+        w.object("chosen_cert", |w| w.token("arn", arn));
     }
     if let Some(priority) = a.matched_rule_priority {
         // digits or `-1` (rule evaluation error), both valid integer text
@@ -191,9 +177,7 @@ fn alb_fields(w: &mut EventWriter<'_>, a: &AlbRecord<'_>) {
     w.opt_split_list("action_executed", a.actions_executed, b',');
     w.opt_token("redirect_url", a.redirect_url);
     if let Some(reason) = a.error_reason {
-        w.open("error");
-        w.token("reason", reason);
-        w.close();
+        w.object("error", |w| w.token("reason", reason));
     }
     w.opt_split_list("target_port", a.target_port_list, b' ');
     w.opt_split_list("target_status_code", a.target_status_code_list, b' ');
@@ -243,14 +227,10 @@ fn nlb(w: &mut EventWriter<'_>, r: &NlbRecord<'_>, style: &EventStyle) {
     }
     w.close();
     if let Some(ms) = r.connection_time {
-        w.open("connection_time");
-        w.number("ms", ms);
-        w.close();
+        w.object("connection_time", |w| w.number("ms", ms));
     }
     if let Some(ms) = r.tls_handshake_time {
-        w.open("tls_handshake_time");
-        w.number("ms", ms);
-        w.close();
+        w.object("tls_handshake_time", |w| w.number("ms", ms));
     }
     w.opt_token("incoming_tls_alert", r.incoming_tls_alert);
     w.open("chosen_cert");

@@ -105,6 +105,26 @@ impl<'w> EventWriter<'w> {
         self.node = node;
     }
 
+    /// Writes object `key` holding what `write` writes, which must be at least one field (so
+    /// callers check that the value is there first). Without static fields under `key` it needs
+    /// no frame: `"key":{`, the fields, `}`.
+    #[inline(always)]
+    pub fn object(&mut self, key: &'static str, write: impl FnOnce(&mut Self)) {
+        if self.static_child(key) != NO_NODE {
+            self.open(key);
+            write(self);
+            self.close();
+            return;
+        }
+        self.raw_key(key.as_bytes(), false, b"{", 0);
+        let (node, len) = (self.node, self.out.len());
+        self.node = NO_NODE;
+        write(self);
+        debug_assert!(self.out.len() > len, "object {key} left empty");
+        self.node = node;
+        self.out.push(b'}');
+    }
+
     /// Closes the current object, merging in the static fields it has not written.
     #[inline(always)]
     pub fn close(&mut self) {
