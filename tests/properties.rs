@@ -311,7 +311,7 @@ proptest! {
             data.extend_from_slice(&pool[p % pool.len()]);
             data.push(b'\n');
         }
-        // the same lines spread over 1 to 4 files, read by as many readers as threads
+        // the same lines spread over 1 to 4 files, read by one reader per three threads
         let dir = std::env::temp_dir().join(format!("elbship-prop-{}-{threads}-{block}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let files = 1 + block % 4;
