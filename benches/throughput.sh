@@ -60,6 +60,7 @@ row "elbship 50 gzip files"            "2x gzip -dc, 50 files (floor)" "$MANY_BY
 if [ -n "${BASELINE:-}" ]; then
   row "baseline raw file"              "cat (floor)"    "$BYTES" "$LINES" "$BASELINE $ALB"
   row "baseline gzip stdin"            "gzip -dc (floor)" "$BYTES" "$LINES" "$BASELINE < $ALBGZ"
+  row "baseline 50 gzip files"         "2x gzip -dc, 50 files (floor)" "$MANY_BYTES" "$MANY_LINES" "$BASELINE $MANYQ"
 fi
 
 for round in $(seq 0 "$RUNS"); do
