@@ -299,6 +299,7 @@ pub enum Problem {
 
 impl<'a> ParseError<'a> {
     /// An error in field `field` whose token is `tok` (the format is filled in by the caller).
+    #[cold]
     pub fn at(field: &'static str, tok: Token<'a>, problem: Problem) -> Self {
         ParseError {
             format: None,
