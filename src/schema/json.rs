@@ -1,13 +1,15 @@
 //! A write-only JSON event writer over a byte buffer.
 //!
-//! Objects are opened lazily: `open("tls")` writes nothing until a field is written inside it,
-//! so mappings can open an object and fill it conditionally without empty `{}`s. Static fields
+//! `open("tls")` writes `"tls":{` at once and `close()` takes it back if nothing went in, so
+//! mappings can open an object and fill it conditionally without empty `{}`s. Static fields
 //! (from `--add-field` and the input's name) are merged into the objects the mapping opens, and
 //! written whole where it does not, so dotted keys nest without duplicate keys. A field parsed
 //! from the line wins over a static field of the same path.
 //!
-//! Strings are escaped with a fast scan (most fields need no escaping); bytes that are not UTF-8
-//! become U+FFFD exactly as `String::from_utf8_lossy` would, so every event is valid JSON.
+//! Strings are escaped with a fast scan (most fields need no escaping): each field reserves its
+//! worst case once and is written through a raw pointer, whole chunks at a time. Bytes that are
+//! not UTF-8 become U+FFFD exactly as `String::from_utf8_lossy` would, so every event is valid
+//! JSON.
 
 use super::statics::{StaticFields, NO_NODE, ROOT};
 use crate::format::tokens::Token;
@@ -175,13 +177,13 @@ impl<'w> EventWriter<'w> {
     fn raw_key(&mut self, key: &[u8], quoted: bool, value_start: &[u8], value_room: usize) {
         let room = key.len() + value_start.len() + 4 + value_room;
         self.out.reserve(room);
-        // SAFETY: `room` bytes were just reserved and fewer are written below; the
-        // buffer is never empty here (`begin` wrote the event's `{`).
+        // SAFETY: `room` bytes were just reserved and fewer are written below; the byte before
+        // `at` is read only when the buffer holds one.
         unsafe {
             let len = self.out.len();
             let at = self.out.as_mut_ptr().add(len);
             let mut d = 0;
-            if *at.sub(1) != b'{' {
+            if len > 0 && *at.sub(1) != b'{' {
                 *at = b',';
                 d = 1;
             }
@@ -823,6 +825,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The comma check reads the byte before the write position only when there is one: a
+    /// field written into an empty buffer (no `begin`) is just the field.
+    #[test]
+    fn a_field_in_an_empty_buffer_has_no_comma() {
+        let statics = StaticFields::default();
+        let mut out = Vec::new();
+        let mut w = EventWriter::new(&mut out, &statics);
+        w.str("a", b"x");
+        w.plain("b", "y");
+        assert_eq!(out, br#""a":"x","b":"y""#);
     }
 
     #[test]
