@@ -29,13 +29,13 @@ fn run_events(args: RunArgs) -> ExitCode {
     let mut plan = match args.resolve(processing_time) {
         Ok(plan) => plan,
         Err(e) => {
-            eprintln!("elbship: {e}");
+            crate::diag!("elbship: {e}");
             return ExitCode::Usage;
         }
     };
     if !plan.quiet {
         for remark in &plan.remarks {
-            eprintln!("elbship: {remark}");
+            crate::diag!("elbship: {remark}");
         }
     }
     let mut checkpoint = match &plan.checkpoint {
@@ -44,7 +44,7 @@ fn run_events(args: RunArgs) -> ExitCode {
             Ok(c) => {
                 let skipped = c.skip_done(&mut plan.config.inputs);
                 if skipped > 0 {
-                    eprintln!(
+                    crate::diag!(
                         "elbship: {}: skipping {skipped} files already done",
                         path.display()
                     );
@@ -52,7 +52,7 @@ fn run_events(args: RunArgs) -> ExitCode {
                 Some(c)
             }
             Err(e) => {
-                eprintln!(
+                crate::diag!(
                     "elbship: cannot read the checkpoint {}: {e}",
                     path.display()
                 );
@@ -71,11 +71,11 @@ fn run_events(args: RunArgs) -> ExitCode {
     let mut stdout = match io::stdout().as_fd().try_clone_to_owned() {
         Ok(fd) => std::fs::File::from(fd),
         Err(e) => {
-            eprintln!("elbship: cannot use stdout: {e}");
+            crate::diag!("elbship: cannot use stdout: {e}");
             return ExitCode::InputOrOutput;
         }
     };
-    let mut warn = |message: &str| eprintln!("elbship: {message}");
+    let mut warn = |message: &str| crate::diag!("elbship: {message}");
     let mut done = |input: &crate::input::Input| {
         if let Some(c) = checkpoint.as_mut() {
             if let Err(e) = c.finished(input) {
@@ -92,7 +92,7 @@ fn run_events(args: RunArgs) -> ExitCode {
         }
     }
     if let (Some(e), Some((path, _))) = (&checkpoint_error, &plan.checkpoint) {
-        eprintln!(
+        crate::diag!(
             "elbship: cannot write the checkpoint {}: {e}",
             path.display()
         );
@@ -100,7 +100,7 @@ fn run_events(args: RunArgs) -> ExitCode {
     let report = match result {
         Ok(report) => report,
         Err(e) => {
-            eprintln!("elbship: cannot write to stdout: {e}");
+            crate::diag!("elbship: cannot write to stdout: {e}");
             return ExitCode::InputOrOutput;
         }
     };
@@ -112,8 +112,8 @@ fn run_events(args: RunArgs) -> ExitCode {
         .or((stderr_is_terminal && !plan.quiet).then_some(StatsFormat::Text));
     if report.ending == Ending::Complete {
         match format {
-            Some(StatsFormat::Text) => eprintln!("{}", stats.to_text(started.elapsed())),
-            Some(StatsFormat::Json) => eprintln!("{}", stats.to_json(started.elapsed())),
+            Some(StatsFormat::Text) => crate::diag!("{}", stats.to_text(started.elapsed())),
+            Some(StatsFormat::Json) => crate::diag!("{}", stats.to_json(started.elapsed())),
             None => {}
         }
     }
@@ -139,7 +139,7 @@ fn ship_http(
     let stop = match stop_on_signals() {
         Ok(stop) => stop,
         Err(e) => {
-            eprintln!("elbship: cannot handle signals: {e}");
+            crate::diag!("elbship: cannot handle signals: {e}");
             return ExitCode::InputOrOutput;
         }
     };
@@ -165,11 +165,11 @@ fn ship_http(
         Ok(sink) => sink,
         Err(e) => {
             progress.finish();
-            eprintln!("elbship: {e}");
+            crate::diag!("elbship: {e}");
             return ExitCode::InputOrOutput;
         }
     };
-    let mut warn = |message: &str| eprintln!("elbship: {message}");
+    let mut warn = |message: &str| crate::diag!("elbship: {message}");
     let result = pipeline::run_events(
         &plan.config,
         &mut |block| sink.send(block, &stop),
@@ -177,7 +177,7 @@ fn ship_http(
         &mut |input| sink.input_done(input, &stop),
     );
     if stop.load(Ordering::Relaxed) {
-        eprintln!(
+        crate::diag!(
             "elbship: stopping: sending what was read (waiting at most {} s; a second signal aborts)",
             plan.drain_timeout.as_secs_f64()
         );
@@ -194,7 +194,7 @@ fn ship_http(
             }
         }
         if let (Some(e), Some((path, _))) = (error.as_ref(), &plan.checkpoint) {
-            eprintln!(
+            crate::diag!(
                 "elbship: cannot write the checkpoint {}: {e}",
                 path.display()
             );
@@ -205,22 +205,22 @@ fn ship_http(
         Ok(report) => Some(report.stats),
         Err(e) => {
             if sent.fatal.is_none() {
-                eprintln!("elbship: {e}");
+                crate::diag!("elbship: {e}");
             }
             failed = true;
             None
         }
     };
     if let Some(fatal) = &sent.fatal {
-        eprintln!("elbship: {fatal}");
+        crate::diag!("elbship: {fatal}");
         failed = true;
     }
     if let Some(e) = &sent.dead_letter_error {
-        eprintln!("elbship: {e}");
+        crate::diag!("elbship: {e}");
         failed = true;
     }
     if sent.drain_timed_out {
-        eprintln!(
+        crate::diag!(
             "elbship: gave up waiting for the requests in flight after {} s (--drain-timeout)",
             plan.drain_timeout.as_secs_f64()
         );
@@ -240,7 +240,7 @@ fn ship_http(
         format
     };
     if let Some(format) = format {
-        eprintln!(
+        crate::diag!(
             "{}",
             shipping_summary(format, stats.as_ref(), &delivery, started.elapsed())
         );
@@ -250,7 +250,7 @@ fn ship_http(
             Some(path) => format!("the reasons are in {}", path.display()),
             None => "pass --dead-letter FILE to keep them with the reasons".to_string(),
         };
-        eprintln!("elbship: {undelivered} events were not delivered; {kept}");
+        crate::diag!("elbship: {undelivered} events were not delivered; {kept}");
     }
     let inputs_failed = stats.is_some_and(|s| s.inputs_failed > 0);
     if failed || inputs_failed {
@@ -303,13 +303,13 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
         Ok((config, remarks)) => {
             if !args.input.quiet {
                 for remark in remarks {
-                    eprintln!("elbship: {remark}");
+                    crate::diag!("elbship: {remark}");
                 }
             }
             config
         }
         Err(e) => {
-            eprintln!("elbship: {e}");
+            crate::diag!("elbship: {e}");
             return ExitCode::Usage;
         }
     };
@@ -321,7 +321,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
         window: config.window,
     };
     let mut total = Summary::default();
-    let mut warn = |message: &str| eprintln!("elbship: {message}");
+    let mut warn = |message: &str| crate::diag!("elbship: {message}");
     let progress = show_progress(args.input.progress_mode(), &mut config, false);
     let report = match pipeline::run_work(
         &config,
@@ -335,7 +335,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
     ) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("elbship: {e}");
+            crate::diag!("elbship: {e}");
             return ExitCode::InputOrOutput;
         }
     };
@@ -344,7 +344,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
     let text = crate::summary::render(&total, &metrics, args.format.into(), args.top, by);
     if let Err(e) = io::stdout().write_all(text.as_bytes()) {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("elbship: cannot write to stdout: {e}");
+            crate::diag!("elbship: cannot write to stdout: {e}");
             return ExitCode::InputOrOutput;
         }
     }
@@ -354,7 +354,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
         .filter_map(|c| c.check(&metrics).err())
         .collect();
     for why in &failed {
-        eprintln!("elbship: {why}");
+        crate::diag!("elbship: {why}");
     }
     if report.stats.inputs_failed > 0 {
         ExitCode::InputOrOutput
@@ -390,7 +390,7 @@ fn show_progress(
 /// When the only input is stdin and it is a terminal, say so instead of waiting silently.
 fn hint_if_terminal(stdin_only: bool) {
     if stdin_only && io::stdin().is_terminal() {
-        eprintln!(
+        crate::diag!(
             "elbship: reading log lines from the terminal; pass log files, or pipe them in \
              (aws s3 cp s3://bucket/key.log.gz - | elbship). Ctrl-D ends, --help shows more."
         );

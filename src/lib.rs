@@ -6,11 +6,13 @@
 //! (no I/O, no threads).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+#![deny(clippy::print_stderr)]
 
 pub mod app;
 pub mod checkpoint;
 pub mod cli;
 pub mod clock;
+pub mod diag;
 pub mod error;
 pub mod format;
 pub mod input;

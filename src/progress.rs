@@ -136,7 +136,7 @@ fn draw_plain(c: &Counters, files: u64, stop: &AtomicBool) {
     let mut last: Option<Instant> = None;
     while !stop.load(Ordering::Relaxed) {
         if last.is_none_or(|t| t.elapsed() >= PLAIN_EVERY) {
-            eprintln!("elbship: progress: {}", message(c, files, started));
+            crate::diag!("elbship: progress: {}", message(c, files, started));
             last = Some(Instant::now());
         }
         std::thread::sleep(TICK);

@@ -414,3 +414,24 @@ fn head_closes_the_pipe_early_without_noise() {
         std::env::temp_dir().join(format!("elbship-head-{}.log", std::process::id())),
     );
 }
+
+#[test]
+fn stderr_that_cannot_be_written_does_not_change_the_outcome() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full");
+        return;
+    }
+    // a run with diagnostics to print (stats, a remark, a failed input), stderr full
+    let out = bash(
+        "\"$BIN\" --stats \"$FIXTURES/alb.log\" /nonexistent.log 2>/dev/full | wc -l; \
+         echo \"exit ${PIPESTATUS[0]}\"",
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().nth(1), Some("exit 1"), "{text}");
+    let lines: usize = text.lines().next().unwrap().trim().parse().unwrap();
+    assert!(lines > 0, "{text}");
+    let out = bash(
+        "\"$BIN\" --stats=json \"$FIXTURES/alb.log\" 2>/dev/full >/dev/null; echo \"exit $?\"",
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "exit 0");
+}
