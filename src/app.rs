@@ -227,14 +227,15 @@ fn ship_http(
     }
     let delivery = sent.delivery;
     let undelivered = delivery.undelivered();
+    let complete = delivery.complete();
     // shown on a terminal, and wherever something went wrong or the run was stopped
     let interrupted = stop.load(Ordering::Relaxed);
     let format = plan.stats.or((io::stderr().is_terminal()
-        || undelivered > 0
+        || !complete
         || delivery.retried > 0
         || interrupted)
         .then_some(StatsFormat::Text));
-    let format = if plan.quiet && undelivered == 0 {
+    let format = if plan.quiet && complete {
         plan.stats
     } else {
         format
@@ -245,19 +246,31 @@ fn ship_http(
             shipping_summary(format, stats.as_ref(), &delivery, started.elapsed())
         );
     }
+    if delivery.dead_lettered > 0 {
+        if let Some(path) = &dead_letter {
+            crate::diag!(
+                "elbship: {} events were not delivered; they and the reasons are in {}",
+                delivery.dead_lettered,
+                path.display()
+            );
+        }
+    }
     if undelivered > 0 {
-        let kept = match &dead_letter {
-            Some(path) => format!("the reasons are in {}", path.display()),
-            None => "pass --dead-letter FILE to keep them with the reasons".to_string(),
+        let why = match (&dead_letter, &sent.dead_letter_error) {
+            (None, _) => "pass --dead-letter FILE to keep such events with the reasons",
+            (Some(_), Some(_)) => "the dead-letter file could not be written",
+            (Some(_), None) => "they were on the wire when the run gave up on them",
         };
-        crate::diag!("elbship: {undelivered} events were not delivered; {kept}");
+        crate::diag!(
+            "elbship: {undelivered} events were not delivered and are in no dead-letter file: {why}"
+        );
     }
     let inputs_failed = stats.is_some_and(|s| s.inputs_failed > 0);
     if failed || inputs_failed {
         ExitCode::InputOrOutput
     } else if stop.load(Ordering::Relaxed) {
         ExitCode::Interrupted
-    } else if undelivered > 0 || (plan.strict && stats.is_some_and(|s| s.parse_failures > 0)) {
+    } else if !complete || (plan.strict && stats.is_some_and(|s| s.parse_failures > 0)) {
         ExitCode::Incomplete
     } else {
         ExitCode::Success

@@ -256,8 +256,9 @@ pub struct RunArgs {
 pub struct OutputArgs {
     /// `-` (stdout, NDJSON), `http(s)://HOST:PORT[/PATH]` (Logstash http input), or
     /// `es+http(s)://HOST:PORT` / `opensearch+http(s)://HOST:PORT` (_bulk)
-    #[arg(short = 'o', long, value_name = "URL", default_value = "-", value_parser = parse_target)]
-    pub output: Target,
+    // parsed in `http_options`, not by clap, whose messages would echo a URL's secrets
+    #[arg(short = 'o', long, value_name = "URL", default_value = "-")]
+    pub output: String,
 
     /// _bulk: index name, with date math from each event's @timestamp (UTC), or a data stream
     /// [default: elb-logs-%{+yyyy.MM.dd}]
@@ -298,7 +299,7 @@ pub struct OutputArgs {
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = retry::parse_duration)]
     pub retry_initial_delay: Duration,
 
-    /// Longest wait between retries (a Retry-After from the sink is honoured as given)
+    /// Longest wait between retries; a Retry-After from the sink is honoured up to this
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = retry::parse_duration)]
     pub retry_max_delay: Duration,
 
@@ -311,8 +312,9 @@ pub struct OutputArgs {
     pub dead_letter: Option<PathBuf>,
 
     /// Add a header to every request; repeatable
-    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
-    pub headers: Vec<(String, String)>,
+    // parsed in `http_options`, not by clap, whose messages would echo the value
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
 
     /// Read an API key (`Authorization: ApiKey`) from the first line of FILE [env: ELBSHIP_API_KEY]
     #[arg(long, value_name = "FILE")]
@@ -347,21 +349,26 @@ pub enum HttpFormatArg {
     Ndjson,
 }
 
-fn parse_target(s: &str) -> Result<Target, String> {
-    Target::parse(s)
-}
-
+/// `NAME: VALUE`. The messages never quote the argument: a header usually carries a secret.
 fn parse_header(s: &str) -> Result<(String, String), String> {
-    let (name, value) = s
-        .split_once(':')
-        .ok_or_else(|| format!("expected 'NAME: VALUE', got {s:?}"))?;
+    let Some((name, value)) = s.split_once(':') else {
+        return Err(
+            "--header: expected 'NAME: VALUE' with a colon (the argument is not shown: it may \
+             hold a secret)"
+                .into(),
+        );
+    };
     let name = name.trim();
     if name.is_empty()
         || !name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
     {
-        return Err(format!("{name:?} is not a header name"));
+        return Err(
+            "--header: a header name (before the ':') takes only letters, digits, '-' and '_' \
+             (the argument is not shown: it may hold a secret)"
+                .into(),
+        );
     }
     Ok((name.to_string(), value.trim().to_string()))
 }
@@ -373,7 +380,8 @@ impl OutputArgs {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<(HttpOptions, Option<BulkAction>)>, UsageError> {
         let usage = |m: String| UsageError(m);
-        let bulk = matches!(self.output, Target::Bulk { .. });
+        let target = Target::parse(&self.output).map_err(usage)?;
+        let bulk = matches!(target, Target::Bulk { .. });
         if !bulk && (self.index.is_some() || self.id.is_some()) {
             return Err(usage(
                 "--index and --id apply to _bulk outputs (--output es+http(s)://... or opensearch+http(s)://...)".into(),
@@ -384,7 +392,7 @@ impl OutputArgs {
                 "--http-format applies to a Logstash http input (--output http(s)://...)".into(),
             ));
         }
-        let Some(url) = self.output.request_url() else {
+        let Some(url) = target.request_url() else {
             let http_only = [
                 ("--dead-letter", self.dead_letter.is_some()),
                 ("--header", !self.headers.is_empty()),
@@ -420,7 +428,12 @@ impl OutputArgs {
             self.password_file.as_deref(),
         )
         .map_err(usage)?;
-        let mut headers = self.headers.clone();
+        let mut headers = self
+            .headers
+            .iter()
+            .map(|h| parse_header(h))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(usage)?;
         if let Some(value) = credentials.authorization() {
             if headers
                 .iter()

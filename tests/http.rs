@@ -91,16 +91,83 @@ fn ship(args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// The `delivery` object of `--stats=json`.
-fn delivery(out: &Output) -> Value {
+/// The `--stats=json` object.
+fn stats(out: &Output) -> Value {
     let stderr = common::stderr(out);
     let line = stderr
         .lines()
         .rev()
         .find(|l| l.starts_with('{'))
         .unwrap_or_else(|| panic!("no JSON stats on stderr: {stderr}"));
-    let stats: Value = serde_json::from_str(line).unwrap();
-    stats["delivery"].clone()
+    serde_json::from_str(line).unwrap()
+}
+
+/// The `delivery` object of `--stats=json`.
+fn delivery(out: &Output) -> Value {
+    stats(out)["delivery"].clone()
+}
+
+/// The events in a dead-letter file (each record's `event`), as canonical texts.
+fn dead_lettered(path: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .map(|l| {
+            let record = common::parse_event(l);
+            assert!(record["reason"].is_string(), "{l}");
+            record["event"].to_string()
+        })
+        .collect()
+}
+
+/// The accounting invariant of a run with `--stats=json`, checked against what the sink and
+/// the dead-letter file hold:
+/// - lines read = events + empty lines + lines outside --since/--until;
+/// - events handed to the sink = events made;
+/// - events = acknowledged + duplicates + dead-lettered + undelivered;
+/// - every expected event is at the sink or in the dead-letter file, but for at most
+///   `undelivered` of them, and the dead-letter file holds `dead_lettered` records;
+/// - exit 0 only when nothing was dead-lettered or left undelivered.
+#[track_caller]
+fn assert_accounted(out: &Output, sink: &Sink, dead_letter: Option<&str>, expected: &[Value]) {
+    let stats = stats(out);
+    let d = &stats["delivery"];
+    let n = |v: &Value, k: &str| {
+        v[k].as_u64()
+            .unwrap_or_else(|| panic!("no {k} in {v}: {}", common::stderr(out)))
+    };
+    assert_eq!(
+        n(&stats, "lines"),
+        n(&stats, "events") + n(&stats, "empty_lines") + n(&stats, "outside_window"),
+        "{stats}"
+    );
+    assert_eq!(n(d, "events"), n(&stats, "events"), "{stats}");
+    assert_eq!(
+        n(d, "events"),
+        n(d, "acknowledged") + n(d, "duplicates") + n(d, "dead_lettered") + n(d, "undelivered"),
+        "{d}"
+    );
+    let stored: std::collections::HashSet<String> =
+        sink.docs().iter().map(Value::to_string).collect();
+    let dead = dead_letter.map(dead_lettered).unwrap_or_default();
+    if dead_letter.is_some() {
+        assert_eq!(dead.len() as u64, n(d, "dead_lettered"), "{d}");
+    }
+    let dead: std::collections::HashSet<String> = dead.into_iter().collect();
+    let missing = expected
+        .iter()
+        .map(Value::to_string)
+        .filter(|e| !stored.contains(e) && !dead.contains(e))
+        .count() as u64;
+    assert!(
+        missing <= n(d, "undelivered"),
+        "{missing} events neither at the sink nor dead-lettered, {} counted undelivered: {}",
+        n(d, "undelivered"),
+        common::stderr(out)
+    );
+    if out.status.code() == Some(0) {
+        assert_eq!((n(d, "undelivered"), n(d, "dead_lettered")), (0, 0), "{d}");
+        assert_eq!(missing, 0);
+    }
 }
 
 fn fast_retries() -> Vec<&'static str> {
@@ -227,7 +294,15 @@ fn honours_retry_after_on_503() {
     });
     let sink = Sink::start(Api::Logstash, behaviour);
     let started = Instant::now();
-    let out = ship_retrying_fast(&[input.as_str(), "-o", sink.url()]);
+    let out = ship(&[
+        input.as_str(),
+        "-o",
+        sink.url(),
+        "--retry-initial-delay",
+        "20ms",
+        "--retry-max-delay",
+        "2s",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     // backoff alone would have waited at most 20 ms
     assert!(
@@ -291,6 +366,7 @@ fn bulk_reads_every_item_retrying_only_the_failed_ones() {
     assert!(common::stderr(&out).contains("were not delivered"));
 
     let expected = expected_events(&input, &[]);
+    assert_accounted(&out, &sink, Some(&dead), &expected);
     let dead_letters: Vec<Value> = std::fs::read_to_string(&dead)
         .unwrap()
         .lines()
@@ -504,7 +580,12 @@ fn an_unreachable_sink_fails_after_the_retry_budget_with_everything_dead_lettere
     );
     let dead_letters = std::fs::read_to_string(&dead).unwrap();
     assert_eq!(dead_letters.lines().count(), 51);
-    assert_eq!(delivery(&out)["undelivered"].as_u64(), Some(51));
+    let d = delivery(&out);
+    assert_eq!(
+        (d["dead_lettered"].as_u64(), d["undelivered"].as_u64()),
+        (Some(51), Some(0)),
+        "{d}"
+    );
 }
 
 #[test]
@@ -1039,4 +1120,160 @@ fn a_bulk_url_that_does_not_answer_like_bulk_stops_at_once() {
         started.elapsed() < Duration::from_secs(10),
         "retried: {stderr}"
     );
+}
+
+#[test]
+fn a_redirect_is_reported_and_never_followed() {
+    let dir = TempDir::new("http-redirect");
+    let input = dir.file("in.log", &log_lines(300));
+    for status in [301, 302, 303, 307, 308] {
+        // where the redirect points: it must see no request, and so no header
+        let elsewhere = Sink::start(Api::Logstash, Behaviour::default());
+        let location = format!("{}/moved?token=LOCATION-SECRET", elsewhere.url());
+        let redirecting = Sink::start(
+            Api::Logstash,
+            Behaviour::replying(move |_| {
+                Reply::Status(status, vec![("Location", location.clone())], String::new())
+            }),
+        );
+        let dead = dir.path(&format!("dead-{status}.ndjson"));
+        let checkpoint = dir.path(&format!("ckpt-{status}"));
+        let out = ship(&[
+            &input,
+            "-o",
+            redirecting.url(),
+            "--dead-letter",
+            &dead,
+            "--checkpoint",
+            &checkpoint,
+            "--header",
+            "X-Custom: HEADER-SECRET",
+        ]);
+        let stderr = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{status}: {stderr}");
+        assert_eq!(elsewhere.requests(), 0, "{status} was followed");
+        assert!(
+            stderr.contains(&format!("HTTP {status}"))
+                && stderr.contains(&format!("{}/moved", elsewhere.url()))
+                && stderr.contains("--output"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("SECRET"), "{stderr}");
+        let dead_letters = std::fs::read_to_string(&dead).unwrap();
+        assert_eq!(dead_letters.lines().count(), 301, "{status}");
+        assert_accounted(
+            &out,
+            &redirecting,
+            Some(&dead),
+            &expected_events(&input, &[]),
+        );
+        let recorded = std::fs::read_to_string(&checkpoint).unwrap_or_default();
+        assert!(recorded.is_empty(), "{status}: checkpointed {recorded}");
+    }
+}
+
+/// How long a run took whose first `failures` requests were answered 503 with
+/// `Retry-After: value`.
+fn time_with_retry_after(
+    value: &str,
+    failures: usize,
+    extra: &[&str],
+) -> (Output, Duration, usize) {
+    let dir = TempDir::new("http-retry-after");
+    let input = dir.file("in.log", &log_lines(10));
+    let value = value.to_string();
+    let sink = Sink::start(
+        Api::Logstash,
+        Behaviour::replying(move |n| {
+            if n < failures {
+                Reply::Status(503, vec![("Retry-After", value.clone())], "busy".into())
+            } else {
+                Reply::Normal
+            }
+        }),
+    );
+    let started = Instant::now();
+    let mut args = vec![input.as_str(), "-o", sink.url()];
+    args.extend_from_slice(extra);
+    let out = ship(&args);
+    let took = started.elapsed();
+    assert_accounted(&out, &sink, None, &expected_events(&input, &[]));
+    (out, took, sink.requests())
+}
+
+#[test]
+fn retry_after_is_bounded_by_the_backoff_and_the_max_delay() {
+    // 0 does not turn the retries into a busy loop: the backoff still applies. 16 retries
+    // with ceilings 50, 100, then 200 ms, full jitter: 1.5 s expected, under 0.3 s 5 standard
+    // deviations away (and about 0 s when 0 is taken as given)
+    let backoff = [
+        "--retry-initial-delay",
+        "50ms",
+        "--retry-max-delay",
+        "200ms",
+    ];
+    let (out, took, requests) = time_with_retry_after("0", 16, &backoff);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(requests, 17);
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    // a huge one is capped by --retry-max-delay (without the cap, the retry budget of 4 s
+    // runs out and the run fails)
+    let capped = [
+        "--retry-initial-delay",
+        "50ms",
+        "--retry-max-delay",
+        "300ms",
+        "--retry-max-time",
+        "4s",
+    ];
+    let (out, took, _) = time_with_retry_after("999999", 3, &capped);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(took >= Duration::from_millis(900), "{took:?}");
+    // the HTTP-date form (1 s resolution): 2 s from now, asked once
+    let when = httpdate_in(Duration::from_secs(2));
+    let (out, took, _) = time_with_retry_after(&when, 1, &["--retry-initial-delay", "10ms"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(took >= Duration::from_millis(1000), "{took:?}");
+}
+
+/// An IMF-fixdate `d` from now.
+fn httpdate_in(d: Duration) -> String {
+    let at = std::time::SystemTime::now() + d;
+    let secs = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let out = std::process::Command::new("date")
+        .args([
+            "-u",
+            "-d",
+            &format!("@{secs}"),
+            "+%a, %d %b %Y %H:%M:%S GMT",
+        ])
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn bulk_items_out_of_order_leave_the_batch_unanswered_and_it_goes_again() {
+    let dir = TempDir::new("bulk-reordered");
+    let input = dir.file("in.log", &log_lines(99));
+    // the first answer comes back reversed, with some documents refused for now (429): read
+    // by position, the wrong documents would be sent again and the refused ones never
+    let behaviour = Behaviour {
+        item: Some(Box::new(|id: &str, seen: usize| {
+            (seen == 0 && id.ends_with(['0', '1', '2', '3']))
+                .then_some((429, "es_rejected_execution_exception"))
+        })),
+        reverse_items: Some(Box::new(|n| n == 0)),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Bulk, behaviour);
+    let out = ship_retrying_fast(&[input.as_str(), "-o", sink.url(), "--batch-events", "100"]);
+    let expected = expected_events(&input, &[]);
+    assert_accounted(&out, &sink, None, &expected);
+    assert_all_delivered(&out, &sink, &input);
+    let d = delivery(&out);
+    // the reversed answer counted nothing: its stored documents came back as duplicates
+    assert!(d["duplicates"].as_u64().unwrap() > 50, "{d}");
+    assert_eq!(sink.requests(), 2, "the whole batch went again, once");
 }

@@ -9,7 +9,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut body = body.to_vec();
-    if let Ok(items) = elbship::output::bulk::parse_response(&mut body, usize::from(expected)) {
+    // every other document with an `_id` of its own, as with --id line-hash
+    let ids: Vec<Option<&[u8]>> = (0..usize::from(expected))
+        .map(|i| (i % 2 == 0).then_some(&b"0123456789abcdef"[..]))
+        .collect();
+    if let Ok(items) = elbship::output::bulk::parse_response(&mut body, &ids) {
         assert_eq!(items.len(), usize::from(expected));
     }
 });

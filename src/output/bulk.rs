@@ -197,6 +197,8 @@ struct Item {
 
 #[derive(Deserialize)]
 struct ItemResult {
+    #[serde(rename = "_id")]
+    id: Option<String>,
     status: u16,
     error: Option<ItemError>,
 }
@@ -208,18 +210,75 @@ struct ItemError {
     reason: Option<String>,
 }
 
+/// Why a `_bulk` response cannot be read item by item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BulkError {
+    /// Not a `_bulk` response at all (a Logstash input's `ok`, an HTML page): sending again
+    /// will not help.
+    NotBulk(String),
+    /// A `_bulk` response that does not answer this request (another item count, an `_id` at
+    /// some position that is not the document's): the batch counts as unanswered and is sent
+    /// again (line-hash ids make that harmless).
+    Mismatch(String),
+}
+
+impl std::fmt::Display for BulkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BulkError::NotBulk(m) | BulkError::Mismatch(m) => f.write_str(m),
+        }
+    }
+}
+
 /// Reads a `_bulk` response body (simd-json; it parses in place, hence `&mut`): one outcome per
-/// document, in request order. Errors when it is not a bulk response for `expected` documents.
-pub fn parse_response(body: &mut [u8], expected: usize) -> Result<Vec<ItemOutcome>, String> {
-    let response: Response = simd_json::serde::from_slice(body)
-        .map_err(|e| format!("the _bulk response is not the JSON expected: {e}"))?;
+/// document, in request order. `ids` holds each document's `_id` (`None`: Elasticsearch picks
+/// it); an item that names another `_id` than its document's is a [`BulkError::Mismatch`].
+pub fn parse_response(
+    body: &mut [u8],
+    ids: &[Option<&[u8]>],
+) -> Result<Vec<ItemOutcome>, BulkError> {
+    let response: Response = simd_json::serde::from_slice(body).map_err(|e| {
+        BulkError::NotBulk(format!("the _bulk response is not the JSON expected: {e}"))
+    })?;
+    let expected = ids.len();
     if response.items.len() != expected {
-        return Err(format!(
+        let message = format!(
             "the _bulk response has {} items for {expected} documents",
             response.items.len()
-        ));
+        );
+        return Err(if response.items.is_empty() {
+            BulkError::NotBulk(message)
+        } else {
+            BulkError::Mismatch(message)
+        });
     }
-    Ok(response.items.into_iter().map(item_outcome).collect())
+    let mut outcomes = Vec::with_capacity(expected);
+    for (position, (item, sent)) in response.items.into_iter().zip(ids).enumerate() {
+        let answered = item
+            .create
+            .as_ref()
+            .or(item.index.as_ref())
+            .and_then(|r| r.id.as_deref());
+        if let (Some(answered), Some(sent)) = (answered, sent) {
+            if answered.as_bytes() != *sent {
+                return Err(BulkError::Mismatch(format!(
+                    "the _bulk response's item {position} is for _id {answered}, not for the \
+                     document sent there"
+                )));
+            }
+        }
+        outcomes.push(item_outcome(item));
+    }
+    Ok(outcomes)
+}
+
+/// The `_id` in a `_bulk` unit's action line (`{"create":{"_index":"…","_id":"…"}}`), if any.
+pub fn action_id(unit: &[u8]) -> Option<&[u8]> {
+    let action = &unit[..memchr::memchr(b'\n', unit).unwrap_or(unit.len())];
+    const KEY: &[u8] = b"\"_id\":\"";
+    let start = memchr::memmem::find(action, KEY)? + KEY.len();
+    let len = memchr::memchr(b'"', &action[start..])?;
+    Some(&action[start..start + len])
 }
 
 fn item_outcome(item: Item) -> ItemOutcome {
@@ -342,7 +401,11 @@ mod tests {
             {"index":{"_index":"i","_id":"f","status":200}},
             {"create":{"_index":"i","_id":"g","status":400,"error":{"type":"es_rejected_execution_exception"}}}
         ]}"#.to_vec();
-        let items = parse_response(&mut body, 7).unwrap();
+        let ids: Vec<Option<&[u8]>> = ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .map(|id| Some(id.as_bytes()))
+            .collect();
+        let items = parse_response(&mut body, &ids).unwrap();
         assert_eq!(items[0], ItemOutcome::Stored);
         assert_eq!(items[1], ItemOutcome::Duplicate);
         assert!(
@@ -359,10 +422,42 @@ mod tests {
     #[test]
     fn bulk_responses_that_do_not_match() {
         let mut short = br#"{"errors":false,"items":[{"create":{"status":201}}]}"#.to_vec();
-        assert!(parse_response(&mut short, 2)
-            .unwrap_err()
-            .contains("1 items for 2"));
+        assert!(matches!(
+            parse_response(&mut short, &[None, None]),
+            Err(BulkError::Mismatch(m)) if m.contains("1 items for 2")
+        ));
         let mut html = b"<html>bad gateway</html>".to_vec();
-        assert!(parse_response(&mut html, 1).is_err());
+        assert!(matches!(
+            parse_response(&mut html, &[None]),
+            Err(BulkError::NotBulk(_))
+        ));
+        let mut ok = b"{\"ok\":true}".to_vec();
+        assert!(matches!(
+            parse_response(&mut ok, &[None]),
+            Err(BulkError::NotBulk(_))
+        ));
+        // items in another order than the documents: the batch is not answered
+        let mut swapped = br#"{"errors":false,"items":[
+            {"create":{"_id":"b","status":201}},{"create":{"_id":"a","status":201}}]}"#
+            .to_vec();
+        let ids = [Some(&b"a"[..]), Some(&b"b"[..])];
+        assert!(matches!(
+            parse_response(&mut swapped.clone(), &ids),
+            Err(BulkError::Mismatch(m)) if m.contains("item 0 is for _id b")
+        ));
+        // without ids of our own (--id none) there is nothing to check
+        assert!(parse_response(&mut swapped, &[None, None]).is_ok());
+    }
+
+    #[test]
+    fn action_ids() {
+        assert_eq!(
+            action_id(b"{\"create\":{\"_index\":\"x\",\"_id\":\"00ff\"}}\n{\"_id\":\"no\"}"),
+            Some(&b"00ff"[..])
+        );
+        assert_eq!(
+            action_id(b"{\"create\":{\"_index\":\"x\"}}\n{\"_id\":\"no\"}"),
+            None
+        );
     }
 }

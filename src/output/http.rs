@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
@@ -22,7 +22,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::batch::{Batch, Batcher, Framing};
-use super::bulk::{self, ItemOutcome};
+use super::bulk::{self, BulkError, ItemOutcome};
 use super::retry::{self, Jitter, RetryPolicy, StatusClass};
 use crate::input::Input;
 use crate::progress::Counters;
@@ -68,16 +68,23 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// Events neither stored nor already there.
+    /// Events that are nowhere: neither stored, nor already there, nor in the dead-letter
+    /// file (given up on the wire at the drain timeout, or with no dead-letter file to take
+    /// them). `events = acknowledged + duplicates + dead_lettered + undelivered`.
     pub fn undelivered(&self) -> u64 {
         self.events
-            .saturating_sub(self.acknowledged + self.duplicates)
+            .saturating_sub(self.acknowledged + self.duplicates + self.dead_lettered)
+    }
+
+    /// Whether every event is stored or already there.
+    pub fn complete(&self) -> bool {
+        self.dead_lettered == 0 && self.undelivered() == 0
     }
 
     pub fn to_text(&self) -> String {
         format!(
             "elbship: {} events sent in {} requests: {} acknowledged, {} duplicates, {} retried, \
-             {} dead-lettered, {} not delivered",
+             {} dead-lettered, {} undelivered",
             self.sent,
             self.requests,
             self.acknowledged,
@@ -144,6 +151,10 @@ struct Tally {
 /// What the batcher and the senders share.
 struct Shared {
     options: HttpOptions,
+    /// `options.url` as messages show it (see [`super::redact_url`]).
+    shown_url: String,
+    /// What no message may show: header values, the URL's query values.
+    secrets: Vec<String>,
     agent: ureq::Agent,
     tally: Tally,
     fatal: Mutex<Option<String>>,
@@ -152,7 +163,8 @@ struct Shared {
     /// waiting to retry.
     abort: Mutex<bool>,
     wake: Condvar,
-    dead_letter: Option<Mutex<BufWriter<File>>>,
+    /// Appended to with one write per batch, then synced: a record counts once it is on disk.
+    dead_letter: Option<Mutex<File>>,
     dead_letter_error: Mutex<Option<String>>,
 }
 
@@ -172,7 +184,7 @@ impl HttpSink {
         let agent = agent(&options)?;
         let dead_letter = match &options.dead_letter {
             None => None,
-            Some(path) => Some(Mutex::new(BufWriter::new(
+            Some(path) => Some(Mutex::new(
                 std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
@@ -180,9 +192,11 @@ impl HttpSink {
                     .map_err(|e| {
                         format!("cannot open the dead-letter file {}: {e}", path.display())
                     })?,
-            ))),
+            )),
         };
         let shared = Arc::new(Shared {
+            shown_url: super::redact_url(&options.url),
+            secrets: super::secrets_of(&options.url, &options.headers),
             options,
             agent,
             tally: Tally::default(),
@@ -286,13 +300,6 @@ impl HttpSink {
             let _ = self.finished.recv_timeout(Duration::from_secs(1));
         }
         let shared = &self.shared;
-        if let Some(file) = &shared.dead_letter {
-            if let Ok(mut f) = file.lock() {
-                if let Err(e) = f.flush() {
-                    shared.dead_letter_failed(&e);
-                }
-            }
-        }
         let t = &shared.tally;
         let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
         SinkReport {
@@ -338,6 +345,9 @@ fn agent(options: &HttpOptions) -> Result<ureq::Agent, String> {
     let connect = options.timeout.min(Duration::from_secs(10));
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        // a redirect is an answer to report, never to follow: a 301/302/303 turns the POST
+        // into a GET with no body, and any would carry the headers to another host
+        .max_redirects(0)
         .timeout_global(Some(options.timeout))
         .timeout_connect(Some(connect))
         .max_idle_connections(options.max_in_flight)
@@ -405,37 +415,43 @@ impl Shared {
         }
     }
 
-    /// Writes the events of `batch` to the dead-letter file (if there is one) with `reason`.
-    fn dead_letter(&self, batch: &Batch, indices: &[usize], status: Option<u16>, reason: &str) {
+    /// Writes the events of `batch` at `indices` to the dead-letter file with `reason`, in one
+    /// append, and syncs it. True when they are on disk (and counted as dead-lettered); false
+    /// when there is no dead-letter file or it could not be written: then they are lost to
+    /// this run, count as undelivered, and their input is not checkpointed.
+    fn dead_letter(&self, batch: &Batch, entries: &[(usize, Option<u16>, String)]) -> bool {
         let Some(file) = &self.dead_letter else {
-            return;
+            return false;
         };
-        let mut record = Vec::with_capacity(256);
-        let Ok(mut f) = file.lock() else {
-            return;
-        };
-        for &i in indices {
-            record.clear();
-            record.extend_from_slice(b"{\"reason\":");
-            crate::schema::json::write_str(&mut record, reason.as_bytes(), false);
+        let mut records = Vec::with_capacity(entries.len() * 1024);
+        for (i, status, reason) in entries {
+            let (i, status) = (*i, *status);
+            records.extend_from_slice(b"{\"reason\":");
+            crate::schema::json::write_str(&mut records, reason.as_bytes(), false);
             if let Some(s) = status {
-                record.extend_from_slice(b",\"status\":");
-                crate::schema::json::write_u64(&mut record, u64::from(s));
+                records.extend_from_slice(b",\"status\":");
+                crate::schema::json::write_u64(&mut records, u64::from(s));
             }
-            record.extend_from_slice(b",\"event\":");
-            record.extend_from_slice(batch.event(i));
-            record.extend_from_slice(b"}\n");
-            if let Err(e) = f.write_all(&record) {
-                self.dead_letter_failed(&e);
-                return;
-            }
+            records.extend_from_slice(b",\"event\":");
+            records.extend_from_slice(batch.event(i));
+            records.extend_from_slice(b"}\n");
         }
-        add(&self.tally.dead_lettered, indices.len());
+        let Ok(mut f) = file.lock() else {
+            return false;
+        };
+        if let Err(e) = f.write_all(&records).and_then(|()| f.sync_data()) {
+            self.dead_letter_failed(&e);
+            return false;
+        }
+        add(&self.tally.dead_lettered, entries.len());
+        true
     }
 
-    fn dead_letter_all(&self, batch: &Batch, status: Option<u16>, reason: &str) {
-        let all: Vec<usize> = (0..batch.len()).collect();
-        self.dead_letter(batch, &all, status, reason);
+    fn dead_letter_all(&self, batch: &Batch, status: Option<u16>, reason: &str) -> bool {
+        let all: Vec<(usize, Option<u16>, String)> = (0..batch.len())
+            .map(|i| (i, status, reason.to_string()))
+            .collect();
+        self.dead_letter(batch, &all)
     }
 }
 
@@ -631,6 +647,8 @@ enum Answer {
     Status {
         status: u16,
         retry_after: Option<Duration>,
+        /// Where a redirect points.
+        location: Option<String>,
         body: Vec<u8>,
     },
     /// No answer: connection refused or reset, timeout, TLS failure.
@@ -655,11 +673,17 @@ fn post(shared: &Shared, batch: &Batch) -> Answer {
     let answer = match request.send(body) {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(retry::parse_retry_after);
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let retry_after = header("retry-after")
+                .as_deref()
+                .and_then(|v| retry::parse_retry_after(v, std::time::SystemTime::now()));
+            let location = header("location");
             match response
                 .body_mut()
                 .with_config()
@@ -669,6 +693,7 @@ fn post(shared: &Shared, batch: &Batch) -> Answer {
                 Ok(body) => Answer::Status {
                     status,
                     retry_after,
+                    location,
                     body,
                 },
                 Err(e) => Answer::Failed(e),
@@ -706,14 +731,28 @@ fn retryable(e: &ureq::Error) -> bool {
         )
 }
 
-/// The start of a response body, for messages.
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.is_empty() {
-        String::new()
-    } else {
-        format!(": {text}")
+impl Shared {
+    /// The start of a response body, for messages: one line of printable text, with every
+    /// secret of the request hidden (a server may echo the request back).
+    fn snippet(&self, body: &[u8]) -> String {
+        let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+        let text: String = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        if text.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", self.redact(&text))
+        }
+    }
+
+    /// `text` with every secret of the request hidden.
+    fn redact(&self, text: &str) -> String {
+        super::redact(text, &self.secrets)
     }
 }
 
@@ -726,30 +765,43 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
     let started = Instant::now();
     let mut pending = batch;
     let mut attempt = 0u32;
+    // some documents were rejected and could not be put in the dead-letter file
+    let mut lost = false;
     loop {
         // why this attempt failed, whether the sink answered at all, how long it asked to wait
         let (why, status, reachable, asked_wait) = match post(shared, &pending) {
             Answer::Status {
                 status,
                 retry_after,
+                location,
                 mut body,
             } => match retry::classify(status) {
                 StatusClass::Accepted if options.framing == Framing::Bulk => {
-                    match bulk::parse_response(&mut body, pending.len()) {
+                    let ids: Vec<Option<&[u8]>> = (0..pending.len())
+                        .map(|i| bulk::action_id(pending.unit(i)))
+                        .collect();
+                    match bulk::parse_response(&mut body, &ids) {
                         Ok(items) => match settle_items(shared, &pending, &items) {
-                            None => return (true, Some(pending.into_buffer())),
-                            Some((retry, why)) => {
-                                pending = pending.subset(retry);
+                            Settled::Done { kept } => {
+                                return (kept && !lost, Some(pending.into_buffer()))
+                            }
+                            Settled::Retry { indices, why, kept } => {
+                                lost |= !kept;
+                                pending = pending.subset(indices);
                                 (why, None, true, None)
                             }
                         },
-                        Err(e) => {
+                        // an answer to another request, or items out of order: nothing of it
+                        // is counted, the whole batch goes again
+                        Err(BulkError::Mismatch(why)) => (shared.redact(&why), None, true, None),
+                        Err(BulkError::NotBulk(e)) => {
                             // not a _bulk endpoint (a Logstash input answers `ok`): retrying
                             // cannot help, and sending the rest would not either
                             let message = format!(
-                                "{}: {e}; check that --output names an Elasticsearch or \
+                                "{}: {}; check that --output names an Elasticsearch or \
                                  OpenSearch endpoint",
-                                options.url
+                                shared.shown_url,
+                                shared.redact(&e)
                             );
                             shared.dead_letter_all(&pending, Some(status), &message);
                             shared.set_fatal(message);
@@ -762,7 +814,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
                     return (true, Some(pending.into_buffer()));
                 }
                 StatusClass::Retry => (
-                    format!("HTTP {status}{}", snippet(&body)),
+                    format!("HTTP {status}{}", shared.snippet(&body)),
                     Some(status),
                     false,
                     retry_after,
@@ -774,18 +826,34 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
                         let (right, _) = deliver(shared, right, jitter);
                         return (left && right, Some(pending.into_buffer()));
                     }
-                    shared.dead_letter_all(
+                    // given up for good: complete once it is on disk
+                    let kept = shared.dead_letter_all(
                         &pending,
                         Some(413),
                         "the sink refused this event as too large (413), alone in its request",
                     );
-                    return (true, None);
+                    return (kept && !lost, None);
+                }
+                StatusClass::Redirect => {
+                    let to = location.map_or_else(
+                        || "no Location given".to_string(),
+                        |l| format!("to {}", shared.redact(&super::redact_url(&l))),
+                    );
+                    let message = format!(
+                        "{} answered HTTP {status}, a redirect {to}; elbship does not follow \
+                         redirects (a POST would turn into a GET, or the credentials would go \
+                         to another host): put the URL it points to in --output",
+                        shared.shown_url
+                    );
+                    shared.dead_letter_all(&pending, Some(status), &message);
+                    shared.set_fatal(message);
+                    return (false, None);
                 }
                 StatusClass::Fatal => {
                     let message = format!(
                         "{} answered HTTP {status}{}; {}",
-                        options.url,
-                        snippet(&body),
+                        shared.shown_url,
+                        shared.snippet(&body),
                         retry::fatal_hint(status)
                     );
                     shared.dead_letter_all(&pending, Some(status), &message);
@@ -793,14 +861,20 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
                     return (false, None);
                 }
             },
-            Answer::Failed(e) if retryable(&e) => (format!("{e}"), None, false, None),
+            Answer::Failed(e) if retryable(&e) => {
+                (shared.redact(&e.to_string()), None, false, None)
+            }
             Answer::Failed(e) => {
                 let hint = if tls_error(&e).is_some() {
                     " (to trust a private CA pass --ca-cert FILE; --insecure skips the check)"
                 } else {
                     ""
                 };
-                let message = format!("cannot send to {}: {e}{hint}", options.url);
+                let message = format!(
+                    "cannot send to {}: {}{hint}",
+                    shared.shown_url,
+                    shared.redact(&e.to_string())
+                );
                 shared.dead_letter_all(&pending, None, &message);
                 shared.set_fatal(message);
                 return (false, None);
@@ -822,11 +896,11 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
             };
             shared.dead_letter_all(&pending, status, &reason);
             if !reachable && out_of_time {
-                shared.set_fatal(format!("{}: {reason}", options.url));
+                shared.set_fatal(format!("{}: {reason}", shared.shown_url));
             }
             return (false, None);
         }
-        let mut wait = asked_wait.unwrap_or_else(|| policy.delay(attempt, jitter.draw()));
+        let mut wait = policy.wait(attempt, jitter.draw(), asked_wait);
         if let Some(max) = policy.max_time {
             wait = wait.min(max.saturating_sub(elapsed));
         }
@@ -839,15 +913,23 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
     }
 }
 
-/// Counts a `_bulk` answer's items and dead-letters the rejected ones; returns the documents
-/// to send again and why, or `None` when none need to be.
-fn settle_items(
-    shared: &Shared,
-    batch: &Batch,
-    items: &[ItemOutcome],
-) -> Option<(Vec<usize>, String)> {
+/// What a `_bulk` answer leaves to do.
+enum Settled {
+    /// Nothing more to send; `kept`: every rejected document is in the dead-letter file.
+    Done { kept: bool },
+    /// These documents go again, for this reason.
+    Retry {
+        indices: Vec<usize>,
+        why: String,
+        kept: bool,
+    },
+}
+
+/// Counts a `_bulk` answer's items and dead-letters the rejected ones (in one append).
+fn settle_items(shared: &Shared, batch: &Batch, items: &[ItemOutcome]) -> Settled {
     let mut retry = Vec::new();
     let mut why = String::new();
+    let mut rejected: Vec<(usize, Option<u16>, String)> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         match item {
             ItemOutcome::Stored => add(&shared.tally.acknowledged, 1),
@@ -859,9 +941,18 @@ fn settle_items(
                 retry.push(i);
             }
             ItemOutcome::Reject { status, reason } => {
-                shared.dead_letter(batch, &[i], Some(*status), &format!("rejected: {reason}"));
+                rejected.push((i, Some(*status), format!("rejected: {reason}")));
             }
         }
     }
-    (!retry.is_empty()).then_some((retry, why))
+    let kept = rejected.is_empty() || shared.dead_letter(batch, &rejected);
+    if retry.is_empty() {
+        Settled::Done { kept }
+    } else {
+        Settled::Retry {
+            indices: retry,
+            why,
+            kept,
+        }
+    }
 }

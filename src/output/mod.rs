@@ -31,7 +31,8 @@ pub enum Target {
 }
 
 impl Target {
-    /// Parses `-`, `http(s)://…`, `es+http(s)://…` or `opensearch+http(s)://…`.
+    /// Parses `-`, `http(s)://…`, `es+http(s)://…` or `opensearch+http(s)://…`. Messages show
+    /// the URL redacted (see [`redact_url`]).
     pub fn parse(text: &str) -> Result<Target, String> {
         if text == "-" {
             return Ok(Target::Stdout);
@@ -48,18 +49,22 @@ impl Target {
             .or_else(|| url.strip_prefix("https://"))
         else {
             return Err(format!(
-                "--output {text:?}: expected - (stdout), http(s)://HOST:PORT (Logstash http input), \
-                 es+http(s)://HOST:PORT or opensearch+http(s)://HOST:PORT (_bulk)"
+                "--output {}: expected - (stdout), http(s)://HOST:PORT (Logstash http input), \
+                 es+http(s)://HOST:PORT or opensearch+http(s)://HOST:PORT (_bulk)",
+                redact_url(text)
             ));
         };
         let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
-        if authority.is_empty() {
-            return Err(format!("--output {text:?}: the URL has no host"));
-        }
         if authority.contains('@') {
             return Err("--output: put no credentials in the URL (they would show in `ps`); use \
                  ELBSHIP_USER and ELBSHIP_PASSWORD, ELBSHIP_API_KEY, or --password-file / --api-key-file"
                 .to_string());
+        }
+        if authority.is_empty() {
+            return Err(format!(
+                "--output {}: the URL has no host",
+                redact_url(text)
+            ));
         }
         Ok(match flavor {
             None => Target::Logstash {
@@ -80,6 +85,79 @@ impl Target {
             Target::Bulk { base, .. } => Some(format!("{base}/_bulk")),
         }
     }
+}
+
+/// A URL as it may be printed: user information becomes `***@`, every query value `***`
+/// (a token in `?api_key=…` is as secret as a header), the fragment is dropped.
+pub fn redact_url(url: &str) -> String {
+    let url = url.split('#').next().unwrap_or("");
+    let (before_query, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let mut out = String::with_capacity(url.len());
+    let scheme_end = before_query.find("://").map_or(0, |i| i + 3);
+    let (scheme, rest) = before_query.split_at(scheme_end);
+    out.push_str(scheme);
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => {
+            out.push_str("***@");
+            out.push_str(host);
+        }
+        None => out.push_str(authority),
+    }
+    out.push_str(path);
+    if let Some(query) = query {
+        out.push('?');
+        for (i, pair) in query.split('&').enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            match pair.split_once('=') {
+                Some((name, _)) => {
+                    out.push_str(name);
+                    out.push_str("=***");
+                }
+                None => out.push_str("***"),
+            }
+        }
+    }
+    out
+}
+
+/// The parts of a request that must never be printed: header values (and each word of them,
+/// so `Bearer TOKEN` hides `TOKEN` alone too) and the URL's user information and query values.
+pub fn secrets_of(url: &str, headers: &[(String, String)]) -> Vec<String> {
+    let mut secrets: Vec<String> = Vec::new();
+    for (_, value) in headers {
+        secrets.push(value.clone());
+        secrets.extend(value.split_whitespace().map(str::to_string));
+    }
+    let without_fragment = url.split('#').next().unwrap_or("");
+    if let Some((_, query)) = without_fragment.split_once('?') {
+        for pair in query.split('&') {
+            let value = pair.split_once('=').map_or(pair, |(_, v)| v);
+            secrets.push(value.to_string());
+        }
+    }
+    // the longest first, so a secret that contains another is hidden whole
+    secrets.retain(|s| s.len() >= 3);
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    secrets
+}
+
+/// `text` with every one of `secrets` replaced by `***`.
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "***");
+        }
+    }
+    out
 }
 
 /// Where credentials come from: the environment or files, never the command line.
@@ -200,6 +278,32 @@ mod tests {
         assert!(Target::parse("https://u:p@h")
             .unwrap_err()
             .contains("ELBSHIP_PASSWORD"));
+        // no message shows a password or a query value
+        for bad in [
+            "https://u:SECRET@h",
+            "ftp://u:SECRET@h?t=SECRET",
+            "http://?k=SECRET",
+        ] {
+            let message = Target::parse(bad).unwrap_err();
+            assert!(!message.contains("SECRET"), "{message}");
+        }
+    }
+
+    #[test]
+    fn urls_and_texts_are_redacted() {
+        assert_eq!(
+            redact_url("https://u:pw@es:9200/x/_bulk?api_key=abc&pretty#frag"),
+            "https://***@es:9200/x/_bulk?api_key=***&***"
+        );
+        assert_eq!(redact_url("http://h:8080"), "http://h:8080");
+        let secrets = secrets_of(
+            "http://h/?token=tok123",
+            &[("Authorization".into(), "Bearer sekrit".into())],
+        );
+        assert_eq!(
+            redact("got Bearer sekrit, sekrit and tok123 back", &secrets),
+            "got ***, *** and *** back"
+        );
     }
 
     #[test]

@@ -33,6 +33,15 @@ impl RetryPolicy {
         let fraction = random as f64 / u64::MAX as f64;
         ceiling.mul_f64(fraction)
     }
+
+    /// The wait before retry number `attempt` when the sink asked for `asked` (`Retry-After`):
+    /// honoured, but never below the backoff's own draw (a `Retry-After: 0` must not turn the
+    /// retries into a busy loop) and never above `max_delay` (a `Retry-After: 999999` must not
+    /// park a sender for days). The caller also caps it by what is left of `max_time`.
+    pub fn wait(&self, attempt: u32, random: u64, asked: Option<Duration>) -> Duration {
+        let backoff = self.delay(attempt, random);
+        asked.map_or(backoff, |asked| asked.max(backoff).min(self.max_delay))
+    }
 }
 
 /// What an HTTP status on the request as a whole means.
@@ -43,6 +52,8 @@ pub enum StatusClass {
     Retry,
     /// 413: the body is too big; split it.
     TooLarge,
+    /// 3xx: reported, never followed (a POST would become a GET, headers would go elsewhere).
+    Redirect,
     /// Anything else (400, 401, 403, 404, a redirect, ...): sending again will not help; stop
     /// the run.
     Fatal,
@@ -53,6 +64,7 @@ pub fn classify(status: u16) -> StatusClass {
         200..=299 => StatusClass::Accepted,
         408 | 429 | 500..=599 => StatusClass::Retry,
         413 => StatusClass::TooLarge,
+        300..=399 => StatusClass::Redirect,
         _ => StatusClass::Fatal,
     }
 }
@@ -68,9 +80,15 @@ pub fn fatal_hint(status: u16) -> &'static str {
     }
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not used by Logstash or Elasticsearch).
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// `Retry-After` in either of its forms (RFC 9110 10.2.3): seconds, or an HTTP date, which
+/// is read against `now` (a date in the past asks for no wait).
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// A small, fast, non-cryptographic random source for jitter (xorshift64*).
@@ -137,6 +155,35 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_is_bounded_by_the_backoff_and_max_delay() {
+        let p = RetryPolicy {
+            initial_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(2),
+            max_time: None,
+        };
+        let top = u64::MAX;
+        // 0 falls back to the backoff (100 ms, 200 ms, ...), a huge one to max_delay
+        assert_eq!(
+            p.wait(0, top, Some(Duration::ZERO)),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            p.wait(1, top, Some(Duration::ZERO)),
+            Duration::from_millis(200)
+        );
+        assert_eq!(
+            p.wait(0, top, Some(Duration::from_secs(999_999))),
+            Duration::from_secs(2)
+        );
+        // in between, as asked
+        assert_eq!(
+            p.wait(0, top, Some(Duration::from_secs(1))),
+            Duration::from_secs(1)
+        );
+        assert_eq!(p.wait(3, top, None), Duration::from_millis(800));
+    }
+
+    #[test]
     fn statuses() {
         for s in [200, 201, 204] {
             assert_eq!(classify(s), StatusClass::Accepted);
@@ -145,15 +192,36 @@ mod tests {
             assert_eq!(classify(s), StatusClass::Retry);
         }
         assert_eq!(classify(413), StatusClass::TooLarge);
-        for s in [100, 301, 400, 401, 403, 404, 405, 422] {
+        for s in [100, 400, 401, 403, 404, 405, 422] {
             assert_eq!(classify(s), StatusClass::Fatal);
+        }
+        for s in [300, 301, 302, 303, 307, 308] {
+            assert_eq!(classify(s), StatusClass::Redirect);
         }
     }
 
     #[test]
     fn retry_after_and_durations() {
-        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_445_412_470);
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        // all three date forms of RFC 9110, 10 s after `now`; a past date waits nothing
+        for date in [
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "Wednesday, 21-Oct-15 07:28:00 GMT",
+            "Wed Oct 21 07:28:00 2015",
+        ] {
+            assert_eq!(
+                parse_retry_after(date, now),
+                Some(Duration::from_secs(10)),
+                "{date}"
+            );
+        }
+        assert_eq!(
+            parse_retry_after("Tue, 20 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-1", now), None);
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));

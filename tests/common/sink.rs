@@ -46,6 +46,8 @@ pub struct Behaviour {
     pub item: Option<Box<ItemRule>>,
     /// Bodies above this get a 413 (and nothing of them is stored).
     pub max_body: Option<usize>,
+    /// `_bulk`: whether to answer the items of request `n` in reverse order (a broken proxy).
+    pub reverse_items: Option<Box<dyn Fn(usize) -> bool + Send + Sync>>,
 }
 
 impl Behaviour {
@@ -64,6 +66,7 @@ impl Default for Behaviour {
             reply: Box::new(|_| Reply::Normal),
             item: None,
             max_body: None,
+            reverse_items: None,
         }
     }
 }
@@ -322,7 +325,7 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
                 } else {
                     match state.api {
                         Api::Logstash => logstash(state, &request),
-                        Api::Bulk => bulk(state, &request),
+                        Api::Bulk => bulk(state, &request, n),
                     }
                 }
             }
@@ -369,7 +372,7 @@ fn logstash(state: &State, request: &Request) -> (u16, Vec<(&'static str, String
 }
 
 /// `_bulk` with `create`: 201 stores, 409 when the `_id` is there, per-item rules on top.
-fn bulk(state: &State, request: &Request) -> (u16, Vec<(&'static str, String)>, String) {
+fn bulk(state: &State, request: &Request, n: usize) -> (u16, Vec<(&'static str, String)>, String) {
     if !request.path.ends_with("/_bulk") {
         return (404, Vec::new(), "{\"error\":\"no handler\"}".into());
     }
@@ -425,6 +428,9 @@ fn bulk(state: &State, request: &Request) -> (u16, Vec<(&'static str, String)>, 
                 serde_json::json!({"type": kind, "reason": format!("{kind} for [{id}]")});
         }
         items.push(serde_json::json!({ "create": item }));
+    }
+    if state.behaviour.reverse_items.as_ref().is_some_and(|r| r(n)) {
+        items.reverse();
     }
     let body = serde_json::json!({"took": 1, "errors": errors, "items": items});
     (200, Vec::new(), body.to_string())
