@@ -76,7 +76,7 @@ fn run_events(args: RunArgs) -> ExitCode {
         }
     };
     let mut warn = |message: &str| crate::diag!("elbship: {message}");
-    let mut done = |input: &crate::input::Input| {
+    let mut done = |input: &crate::input::Finished| {
         if let Some(c) = checkpoint.as_mut() {
             if let Err(e) = c.finished(input) {
                 checkpoint_error.get_or_insert(e);
@@ -151,7 +151,7 @@ fn ship_http(
     // the checkpoint is written by the sink's thread, as acknowledgements come in
     let checkpoint = Arc::new(Mutex::new((checkpoint, None::<io::Error>)));
     let recorder = Arc::clone(&checkpoint);
-    let delivered = Box::new(move |input: &crate::input::Input| {
+    let delivered = Box::new(move |input: &crate::input::Finished| {
         if let Ok(mut guard) = recorder.lock() {
             let (c, error) = &mut *guard;
             if let Some(c) = c.as_mut() {

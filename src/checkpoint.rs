@@ -1,16 +1,18 @@
 //! `--checkpoint FILE`: the input files a backfill has finished, so a re-run skips them.
 //!
-//! A file is recorded (path, size, modification time) once every event from it has been
-//! written; the checkpoint is replaced atomically (write to `FILE.tmp`, then rename), at most
-//! once per interval and at the end of the run. A file that changed since it was recorded
-//! (other size or time) is read again.
+//! A file is recorded (path, and its size and modification time when it was opened) once
+//! every event from it has been written, or for HTTP output stored, known to be there, or
+//! synced to the dead-letter file; the checkpoint is replaced atomically (write to
+//! `FILE.tmp`, sync, rename), at most once per interval and at the end of the run. A file
+//! that changed since it was opened (other size or time: lines appended while it was read)
+//! is read again.
 
 use std::collections::HashSet;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use crate::input::Input;
+use crate::input::{Finished, Input, Stamp};
 
 /// What identifies a finished file: its path as given, size and modification time.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -23,18 +25,16 @@ pub struct Entry {
 impl Entry {
     /// The entry for `path` as it is on disk now; `None` if it cannot be read.
     pub fn of(path: &Path) -> Option<Entry> {
-        let meta = std::fs::metadata(path).ok()?;
-        let mtime_ns = meta
-            .modified()
-            .ok()?
-            .duration_since(UNIX_EPOCH)
-            .ok()?
-            .as_nanos();
-        Some(Entry {
-            size: meta.len(),
-            mtime_ns,
+        let stamp = Stamp::of(&std::fs::metadata(path).ok()?)?;
+        Some(Entry::stamped(path, stamp))
+    }
+
+    fn stamped(path: &Path, stamp: Stamp) -> Entry {
+        Entry {
+            size: stamp.size,
+            mtime_ns: stamp.mtime_ns,
             path: path.to_string_lossy().into_owned(),
-        })
+        }
     }
 
     fn line(&self) -> String {
@@ -51,6 +51,9 @@ impl Entry {
     }
 }
 
+/// The most a checkpoint file may hold: about two million files' entries.
+pub const MAX_BYTES: u64 = 256 << 20;
+
 /// The checkpoint of one run.
 pub struct Checkpoint {
     path: PathBuf,
@@ -62,10 +65,24 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
-    /// Loads `path` (a missing file is an empty checkpoint).
+    /// Loads `path` (a missing file is an empty checkpoint). At most [`MAX_BYTES`] are read:
+    /// a larger file is not a checkpoint (and a device like `/dev/zero` would never end).
     pub fn load(path: &Path, interval: Duration) -> io::Result<Checkpoint> {
-        let done: Vec<Entry> = match std::fs::read_to_string(path) {
-            Ok(text) => text.lines().filter_map(Entry::parse).collect(),
+        let done: Vec<Entry> = match std::fs::File::open(path) {
+            Ok(file) => {
+                let mut bytes = Vec::new();
+                file.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
+                if bytes.len() as u64 > MAX_BYTES {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("over {} MiB: not a checkpoint", MAX_BYTES >> 20),
+                    ));
+                }
+                String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .filter_map(Entry::parse)
+                    .collect()
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e),
         };
@@ -89,16 +106,16 @@ impl Checkpoint {
         before - inputs.len()
     }
 
-    /// Records a finished input (stdin is never recorded) and saves if the interval has passed.
-    pub fn finished(&mut self, input: &Input) -> io::Result<()> {
-        let Input::File(p) = input else {
+    /// Records a finished input as it was opened (stdin is never recorded) and saves if the
+    /// interval has passed.
+    pub fn finished(&mut self, finished: &Finished) -> io::Result<()> {
+        let (Input::File(p), Some(stamp)) = (&finished.input, finished.stamp) else {
             return Ok(());
         };
-        if let Some(entry) = Entry::of(p) {
-            if self.known.insert(entry.clone()) {
-                self.done.push(entry);
-                self.unsaved = true;
-            }
+        let entry = Entry::stamped(p, stamp);
+        if self.known.insert(entry.clone()) {
+            self.done.push(entry);
+            self.unsaved = true;
         }
         if self.last_saved.is_none_or(|t| t.elapsed() >= self.interval) {
             self.save()?;
@@ -141,8 +158,17 @@ mod tests {
         std::fs::write(&b, "y\n").unwrap();
         let file = dir.join("ckpt");
         let mut c = Checkpoint::load(&file, Duration::ZERO).unwrap();
-        c.finished(&Input::File(a.clone())).unwrap();
-        c.finished(&Input::Stdin).unwrap();
+        let stamp = |p: &Path| Stamp::of(&std::fs::metadata(p).unwrap());
+        c.finished(&Finished {
+            input: Input::File(a.clone()),
+            stamp: stamp(&a),
+        })
+        .unwrap();
+        c.finished(&Finished {
+            input: Input::Stdin,
+            stamp: None,
+        })
+        .unwrap();
         let c = Checkpoint::load(&file, Duration::ZERO).unwrap();
         let mut inputs = vec![Input::File(a.clone()), Input::File(b.clone()), Input::Stdin];
         assert_eq!(c.skip_done(&mut inputs), 1);

@@ -636,9 +636,55 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     }
 }
 
+/// `--checkpoint FILE` is checked before anything is read: its directory exists and takes a
+/// new file (the checkpoint is replaced through `FILE.tmp`), and FILE, if there, is a regular
+/// file (`/dev/full` or a FIFO would be read for ever).
+fn check_checkpoint_path(path: &std::path::Path) -> Result<(), UsageError> {
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(UsageError(format!(
+            "--checkpoint {shown}: the directory {} does not exist; create it first",
+            dir.display()
+        )));
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(UsageError(format!(
+                "--checkpoint {shown}: not a regular file (name a file for elbship to keep)"
+            )))
+        }
+        _ => {}
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    let existed = tmp.exists();
+    if let Err(e) = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .open(&tmp)
+    {
+        return Err(UsageError(format!(
+            "--checkpoint {shown}: cannot write {}: {e}",
+            tmp.display()
+        )));
+    }
+    if !existed {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(())
+}
+
 impl RunArgs {
     /// The run's plan; `processing_time` stamps failure events.
     pub fn resolve(self, processing_time: String) -> Result<Plan, UsageError> {
+        if let Some(path) = &self.checkpoint {
+            check_checkpoint_path(path)?;
+        }
         let stdin_only = self.input.is_stdin_only();
         let found = self.input.discover()?;
         // a conflict between --add-field keys, or with the source fields, is a usage error

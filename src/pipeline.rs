@@ -17,7 +17,7 @@ use memchr::memchr_iter;
 use crate::clock::TimeWindow;
 use crate::format;
 use crate::input::chunk::{Chunker, Piece};
-use crate::input::{self, s3key, Input};
+use crate::input::{self, s3key, Finished, Input, Stamp};
 use crate::output::bulk::BulkAction;
 use crate::schema::{self, EventStyle, EventWriter, Failure, StaticFields};
 use crate::stats::Stats;
@@ -236,6 +236,8 @@ enum Outcome<O> {
         input: usize,
         bytes_in: u64,
         bytes_decoded: u64,
+        /// The file as it was opened.
+        stamp: Option<Stamp>,
     },
 }
 
@@ -262,7 +264,7 @@ pub fn run_with_done(
     config: &Config,
     out: &mut dyn Write,
     warn: &mut dyn FnMut(&str),
-    done: &mut dyn FnMut(&Input),
+    done: &mut dyn FnMut(&Finished),
 ) -> io::Result<Report> {
     let report = run_events(config, &mut |ndjson| out.write_all(&ndjson), warn, done)?;
     if report.ending == Ending::Complete {
@@ -277,7 +279,7 @@ pub fn run_events(
     config: &Config,
     consume: &mut dyn FnMut(Vec<u8>) -> io::Result<()>,
     warn: &mut dyn FnMut(&str),
-    done: &mut dyn FnMut(&Input),
+    done: &mut dyn FnMut(&Finished),
 ) -> io::Result<Report> {
     run_work(
         config,
@@ -295,7 +297,7 @@ pub fn run_work<W: BlockWork>(
     work: W,
     consume: &mut dyn FnMut(W::Output) -> io::Result<()>,
     warn: &mut dyn FnMut(&str),
-    done: &mut dyn FnMut(&Input),
+    done: &mut dyn FnMut(&Finished),
 ) -> io::Result<Report> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.max(1))
@@ -345,11 +347,14 @@ pub fn run_work<W: BlockWork>(
     let mut stats = Stats::default();
     let inputs = &config.inputs;
     let progress = config.progress.clone();
-    let mut input_done = |i: usize| {
+    let mut input_done = |i: usize, stamp: Option<Stamp>| {
         if let Some(p) = &progress {
             p.files_done.fetch_add(1, Ordering::Relaxed);
         }
-        done(&inputs[i])
+        done(&Finished {
+            input: inputs[i].clone(),
+            stamp,
+        })
     };
     let block_progress = config.progress.clone();
     let mut consume = |output: W::Output, lines: u64| {
@@ -398,7 +403,7 @@ fn consume_in_order<O>(
     slot_txs: &[SyncSender<()>],
     consume: &mut dyn FnMut(O, u64) -> io::Result<()>,
     warn: &mut dyn FnMut(&str),
-    input_done: &mut dyn FnMut(usize),
+    input_done: &mut dyn FnMut(usize, Option<Stamp>),
     stats: &mut Stats,
     stop: Option<&AtomicBool>,
 ) -> io::Result<()> {
@@ -440,8 +445,9 @@ fn consume_in_order<O>(
                     input: index,
                     bytes_in,
                     bytes_decoded,
+                    stamp,
                 } => {
-                    input_done(index);
+                    input_done(index, stamp);
                     stats.bytes_in += bytes_in;
                     stats.bytes_decoded += bytes_decoded;
                     stats.inputs += 1;
@@ -520,6 +526,7 @@ fn read_inputs<W: BlockWork>(
             }
         };
         let gzip = opened.gzip;
+        let stamp = opened.stamp;
         let compressed_bytes = opened.compressed_bytes.clone();
         let mut chunker = Chunker::new(opened.reader, config.block_size, config.max_line_bytes);
         let mut reported = 0u64;
@@ -545,6 +552,7 @@ fn read_inputs<W: BlockWork>(
                             .as_ref()
                             .map_or(chunker.bytes_read(), |c| c.load(Ordering::Relaxed)),
                         bytes_decoded: chunker.bytes_read(),
+                        stamp,
                     }));
                     break;
                 }

@@ -790,3 +790,35 @@ fn many_files_read_in_parallel_come_out_in_the_order_given() {
         .collect();
     assert_eq!(got, expected);
 }
+
+#[test]
+fn a_checkpoint_that_cannot_be_kept_is_a_usage_error_before_anything_is_read() {
+    let tmp = TempDir::new("ckpt-paths");
+    let input = fixture("alb.log");
+    let input = input.to_str().unwrap();
+    for (checkpoint, says) in [
+        (
+            tmp.path("missing/dir/ckpt"),
+            "does not exist; create it first",
+        ),
+        ("/dev/full".to_string(), "not a regular file"),
+        (tmp.path(""), "not a regular file"),
+    ] {
+        let out = run(&["--checkpoint", &checkpoint, input], b"");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{checkpoint}: {err}");
+        assert!(err.contains(says), "{checkpoint}: {err}");
+        assert!(out.stdout.is_empty(), "{checkpoint}: events written");
+    }
+    // a huge file is not read whole (no running out of memory)
+    let big = tmp.path("big.ckpt");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(300 << 20).unwrap();
+    let out = run(&["--checkpoint", &big, input], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a checkpoint"),
+        "{}",
+        stderr(&out)
+    );
+}

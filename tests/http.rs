@@ -1277,3 +1277,165 @@ fn bulk_items_out_of_order_leave_the_batch_unanswered_and_it_goes_again() {
     assert!(d["duplicates"].as_u64().unwrap() > 50, "{d}");
     assert_eq!(sink.requests(), 2, "the whole batch went again, once");
 }
+
+#[test]
+fn a_file_appended_to_while_in_flight_is_read_again() {
+    let dir = TempDir::new("http-appended");
+    let input = dir.file("in.log", &log_lines(100));
+    let checkpoint = dir.path("ckpt");
+    // the first answer takes a second: the file is read, its batch in flight, and then it grows
+    let sink = Sink::start(
+        Api::Bulk,
+        Behaviour::replying(|n| {
+            if n == 0 {
+                Reply::Delay(Duration::from_secs(1))
+            } else {
+                Reply::Normal
+            }
+        }),
+    );
+    let args = [
+        input.as_str(),
+        "-o",
+        sink.url(),
+        "--checkpoint",
+        &checkpoint,
+        "--checkpoint-interval",
+        "0",
+        "--stats=json",
+    ];
+    let child = elbship()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the first request", || sink.requests() >= 1);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&input)
+        .unwrap();
+    file.write_all(&log_lines_from(1000, 20)).unwrap();
+    drop(file);
+    let out = wait_within(child, Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    // the checkpoint holds the file as it was read, so the re-run reads it again
+    let again = ship(&args[..5]);
+    assert_eq!(again.status.code(), Some(0), "{}", common::stderr(&again));
+    assert!(
+        !common::stderr(&again).contains("skipping"),
+        "{}",
+        common::stderr(&again)
+    );
+    assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    // and now it is done
+    let third = ship(&args[..5]);
+    assert!(common::stderr(&third).contains("skipping 1 files"));
+}
+
+#[test]
+fn a_dead_letter_file_that_cannot_be_written_is_not_counted_as_holding_anything() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full");
+        return;
+    }
+    let dir = TempDir::new("http-dead-full");
+    let input = dir.file("in.log", &log_lines(20));
+    let sink = Sink::start(
+        Api::Logstash,
+        Behaviour::replying(|_| Reply::Status(400, Vec::new(), "bad".into())),
+    );
+    let out = ship(&[&input, "-o", sink.url(), "--dead-letter", "/dev/full"]);
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("are in /dev/full"), "{stderr}");
+    assert!(
+        stderr.contains("cannot write the dead-letter file /dev/full"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("21 events were not delivered and are in no dead-letter file"),
+        "{stderr}"
+    );
+    let d = delivery(&out);
+    assert_eq!(
+        (d["dead_lettered"].as_u64(), d["undelivered"].as_u64()),
+        (Some(0), Some(21)),
+        "{d}"
+    );
+    assert_accounted(&out, &sink, None, &expected_events(&input, &[]));
+}
+
+#[test]
+fn no_message_shows_a_secret() {
+    let dir = TempDir::new("http-secrets");
+    let input = dir.file("in.log", &log_lines(5));
+    let run = |args: &[&str]| {
+        let out = elbship().args(args).stdin(Stdio::null()).output().unwrap();
+        (out.status.code(), common::stderr(&out))
+    };
+    // usage errors about headers and URLs (clap would quote the argument)
+    for args in [
+        vec![
+            "-o",
+            "http://127.0.0.1:1",
+            "--header",
+            "Authorization Bearer SECRET",
+        ],
+        vec!["-o", "http://127.0.0.1:1", "--header", "Bearer SECRET: x"],
+        vec!["-o", "http://u:SECRET@127.0.0.1:1"],
+        vec!["-o", "ftp://127.0.0.1/?token=SECRET"],
+        vec!["-o", "es+ftp://u:SECRET@h"],
+    ] {
+        let (code, stderr) = run(&args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains("SECRET"), "{args:?}: {stderr}");
+    }
+    // a token in the URL's query, in every message of a failing run
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/?token=SECRET");
+    let (code, stderr) = run(&[
+        &input,
+        "-o",
+        &url,
+        "--retry-max-time",
+        "300ms",
+        "--retry-initial-delay",
+        "10ms",
+        "--retry-max-delay",
+        "50ms",
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("127.0.0.1:{port}/?token=***")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("SECRET"), "{stderr}");
+    // a sink that echoes the request's headers back in its error body
+    let sink = Sink::start(
+        Api::Logstash,
+        Behaviour::replying(|_| {
+            Reply::Status(
+                400,
+                Vec::new(),
+                "{\"error\":\"bad\",\"headers\":{\"authorization\":\"ApiKey SECRET-KEY\",\"x-custom\":\"SECRET-H\"}}"
+                    .into(),
+            )
+        }),
+    );
+    let out = elbship()
+        .args([&input, "-o", sink.url(), "--header", "X-Custom: SECRET-H"])
+        .env("ELBSHIP_API_KEY", "SECRET-KEY")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("HTTP 400"), "{stderr}");
+    assert!(!stderr.contains("SECRET"), "{stderr}");
+}

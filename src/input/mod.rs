@@ -38,6 +38,37 @@ impl Input {
     }
 }
 
+/// What a file was when it was opened: its size and modification time. A checkpoint records
+/// this, not what the file is when its events are acknowledged, so lines appended while it
+/// was being read make it look changed and it is read again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    pub size: u64,
+    pub mtime_ns: u128,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        let mtime_ns = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        Some(Stamp {
+            size: meta.len(),
+            mtime_ns,
+        })
+    }
+}
+
+/// An input read to its end, with its [`Stamp`] at opening (files only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finished {
+    pub input: Input,
+    pub stamp: Option<Stamp>,
+}
+
 /// The two bytes every gzip member starts with.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const GZIP_READ_BUFFER: usize = 256 * 1024;
@@ -64,24 +95,31 @@ pub struct Opened {
     /// For gzip: the compressed bytes read so far (raw inputs are not wrapped in a counter, so
     /// that reads go straight into the caller's buffer; their size is what the reader hands out).
     pub compressed_bytes: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// A file's size and time as opened.
+    pub stamp: Option<Stamp>,
 }
 
 /// Opens an input and sniffs it: gzip (any number of members) or raw.
 pub fn open(input: &Input) -> io::Result<Opened> {
-    let source: Box<dyn Read + Send> = match input {
-        Input::Stdin => Box::new(io::stdin()),
+    let (source, stamp): (Box<dyn Read + Send>, _) = match input {
+        Input::Stdin => (Box::new(io::stdin()), None),
         Input::File(path) => {
             let file = File::open(path)?;
-            if file.metadata()?.is_dir() {
+            let meta = file.metadata()?;
+            if meta.is_dir() {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
                     "is a directory (pass the log files in it)",
                 ));
             }
-            Box::new(file)
+            // a FIFO or a device has no size or time worth recording
+            let stamp = meta.is_file().then(|| Stamp::of(&meta)).flatten();
+            (Box::new(file), stamp)
         }
     };
-    sniff(source)
+    let mut opened = sniff(source)?;
+    opened.stamp = stamp;
+    Ok(opened)
 }
 
 /// Wraps `source` in a gzip decoder if it starts with the gzip magic bytes.
@@ -107,6 +145,7 @@ pub fn sniff(mut source: Box<dyn Read + Send>) -> io::Result<Opened> {
             reader: Box::new(Cursor::new(head[..got].to_vec())),
             gzip: false,
             compressed_bytes: None,
+            stamp: None,
         });
     }
     let whole = Cursor::new(head[..got].to_vec()).chain(source);
@@ -121,12 +160,14 @@ pub fn sniff(mut source: Box<dyn Read + Send>) -> io::Result<Opened> {
             reader: Box::new(MultiGzDecoder::new(buffered)),
             gzip: true,
             compressed_bytes: Some(count),
+            stamp: None,
         })
     } else {
         Ok(Opened {
             reader: Box::new(whole),
             gzip: false,
             compressed_bytes: None,
+            stamp: None,
         })
     }
 }

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use super::batch::{Batch, Batcher, Framing};
 use super::bulk::{self, BulkError, ItemOutcome};
 use super::retry::{self, Jitter, RetryPolicy, StatusClass};
-use crate::input::Input;
+use crate::input::Finished;
 use crate::progress::Counters;
 
 /// Everything the HTTP sink needs, resolved from the command line.
@@ -134,7 +134,7 @@ pub struct HttpSink {
 
 enum ToBatcher {
     Block(Vec<u8>),
-    InputDone(Input),
+    InputDone(Finished),
 }
 
 #[derive(Default)]
@@ -179,7 +179,7 @@ impl HttpSink {
     /// been answered by the sink.
     pub fn start(
         options: HttpOptions,
-        delivered: Box<dyn FnMut(&Input) + Send>,
+        delivered: Box<dyn FnMut(&Finished) + Send>,
     ) -> Result<HttpSink, String> {
         let agent = agent(&options)?;
         let dead_letter = match &options.dead_letter {
@@ -236,7 +236,7 @@ impl HttpSink {
     }
 
     /// Every event of `input` has been handed to [`HttpSink::send`].
-    pub fn input_done(&self, input: &Input, stop: &AtomicBool) {
+    pub fn input_done(&self, input: &Finished, stop: &AtomicBool) {
         let _ = self.hand_over(ToBatcher::InputDone(input.clone()), stop);
     }
 
@@ -459,7 +459,7 @@ impl Shared {
 fn run_batcher(
     shared: &Arc<Shared>,
     from_main: Receiver<ToBatcher>,
-    mut delivered: Box<dyn FnMut(&Input) + Send>,
+    mut delivered: Box<dyn FnMut(&Finished) + Send>,
 ) {
     let options = &shared.options;
     let senders = options.max_in_flight.max(1);
@@ -553,13 +553,13 @@ struct AckTracker {
     /// Batches some of whose events were given up (not delivered, not permanently rejected).
     incomplete: BTreeSet<u64>,
     /// Inputs waiting for their batches: (input, first batch, end batch).
-    waiting: VecDeque<(Input, u64, u64)>,
+    waiting: VecDeque<(Finished, u64, u64)>,
     /// Where the previous input's batches ended.
     last_end: u64,
 }
 
 impl AckTracker {
-    fn input_done(&mut self, input: Input, end: u64) {
+    fn input_done(&mut self, input: Finished, end: u64) {
         // the previous input's last batch may also hold this input's first events
         let first = self.last_end.saturating_sub(1);
         self.waiting.push_back((input, first, end));
@@ -576,7 +576,7 @@ impl AckTracker {
         }
     }
 
-    fn release(&mut self, delivered: &mut dyn FnMut(&Input)) {
+    fn release(&mut self, delivered: &mut dyn FnMut(&Finished)) {
         while let Some((_, first, end)) = self.waiting.front() {
             if *end > self.watermark {
                 break;

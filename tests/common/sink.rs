@@ -35,6 +35,8 @@ pub enum Reply {
     ResetMidBody,
     /// Read the request, never answer, hold the connection this long.
     Stall(Duration),
+    /// Wait this long, then answer as [`Reply::Normal`] does.
+    Delay(Duration),
 }
 
 /// Per-document rule for `_bulk`: given the `_id` and how many times it was seen before, an
@@ -311,7 +313,10 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
                 return;
             }
             Reply::Status(status, extra, body) => (status, extra, body),
-            Reply::Normal => {
+            reply @ (Reply::Normal | Reply::Delay(_)) => {
+                if let Reply::Delay(d) = reply {
+                    thread::sleep(d);
+                }
                 if state
                     .behaviour
                     .max_body
