@@ -666,6 +666,7 @@ fn check_checkpoint_path(path: &std::path::Path) -> Result<(), UsageError> {
     if let Err(e) = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
+        .truncate(false)
         .open(&tmp)
     {
         return Err(UsageError(format!(
