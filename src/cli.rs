@@ -76,6 +76,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE")]
     pub files_from: Option<OsString>,
 
+    /// Walk links to directories found inside directories (a link loop is reported and not
+    /// walked again); without it they are skipped, as ripgrep and fd do
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+
     /// Take only shard I of N (0 <= I < N) of the input files, by a hash of each file's name,
     /// to split a backfill over N machines or jobs with no coordination
     #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
@@ -159,8 +164,13 @@ impl InputArgs {
                 "--shard splits files; it cannot take stdin (-)".into(),
             ));
         }
-        let mut found = discover(&self.files, self.files_from.as_deref(), self.shard)
-            .map_err(|e| UsageError(e.to_string()))?;
+        let mut found = discover(
+            &self.files,
+            self.files_from.as_deref(),
+            self.shard,
+            self.follow,
+        )
+        .map_err(|e| UsageError(e.to_string()))?;
         let window = self.window()?;
         if window.is_set() {
             let before = found.inputs.len();

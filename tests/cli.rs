@@ -822,3 +822,65 @@ fn a_checkpoint_that_cannot_be_kept_is_a_usage_error_before_anything_is_read() {
         stderr(&out)
     );
 }
+
+/// Runs the binary with `args` (stdin closed), killing it if it takes over `limit`.
+fn run_within(args: &[&str], limit: std::time::Duration) -> std::process::Output {
+    let mut child = elbship()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn links_in_directories_read_each_file_once_and_loops_end() {
+    use std::os::unix::fs::symlink;
+    let tmp = TempDir::new("links");
+    std::fs::create_dir_all(tmp.0.join("logs/sub")).unwrap();
+    std::fs::create_dir_all(tmp.0.join("elsewhere")).unwrap();
+    let a = tmp.file("logs/a.log", &read("alb.log"));
+    let b = tmp.file("logs/sub/b.log", &read("nlb.log"));
+    let c = tmp.file("elsewhere/c.log", &read("classic.log"));
+    // two loops (an exponential walk if followed blindly), a second name for a.log, and a
+    // link to a directory outside
+    symlink("..", tmp.0.join("logs/sub/up")).unwrap();
+    symlink(".", tmp.0.join("logs/self")).unwrap();
+    symlink("a.log", tmp.0.join("logs/twin.log")).unwrap();
+    symlink("../elsewhere", tmp.0.join("logs/other")).unwrap();
+    let logs = tmp.path("logs");
+    let limit = std::time::Duration::from_secs(20);
+
+    // by default, links to directories are not walked (said on stderr); files are read once
+    let out = run_within(&[&logs], limit);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(paths_in_order(&out), vec![a.clone(), b.clone()]);
+    assert!(
+        stderr(&out).contains("skipped 3 links to directories (pass --follow"),
+        "{}",
+        stderr(&out)
+    );
+    let per_file = |out: &std::process::Output| events(out).len();
+    let expected = per_file(&run(&[&a, &b], b""));
+    assert_eq!(per_file(&out), expected);
+
+    // with --follow, the outside directory is walked and the loops are reported, not entered
+    let out = run_within(&["--follow", &logs], limit);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let other_c = tmp.path("logs/other/c.log");
+    assert_eq!(paths_in_order(&out), vec![a.clone(), other_c, b.clone()]);
+    let err = stderr(&out);
+    assert!(err.contains("logs/self: a link loop"), "{err}");
+    assert!(err.contains("logs/sub/up: a link loop"), "{err}");
+    assert_eq!(per_file(&out), per_file(&run(&[&a, &c, &b], b"")));
+}

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_elbship_global_optspecs
-    string join \n files-from= shard= since= until= progress= q/quiet schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= checkpoint-interval= block-size= o/output= index= id= http-format= batch-bytes= batch-events= linger= max-in-flight= timeout= retry-initial-delay= retry-max-delay= retry-max-time= dead-letter= header= api-key-file= password-file= ca-cert= insecure drain-timeout= h/help V/version
+    string join \n files-from= L/follow shard= since= until= progress= q/quiet schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= checkpoint-interval= block-size= o/output= index= id= http-format= batch-bytes= batch-events= linger= max-in-flight= timeout= retry-initial-delay= retry-max-delay= retry-max-time= dead-letter= header= api-key-file= password-file= ca-cert= insecure drain-timeout= h/help V/version
 end
 
 function __fish_elbship_needs_command
@@ -55,7 +55,7 @@ complete -c elbship -n "__fish_elbship_needs_command" -l linger -d 'Send a batch
 complete -c elbship -n "__fish_elbship_needs_command" -l max-in-flight -d 'Requests at once, each on its own keep-alive connection' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l timeout -d 'Give up on a request after this long (connecting included) and retry it' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l retry-initial-delay -d 'First wait before a retry; it doubles each time, with full jitter' -r
-complete -c elbship -n "__fish_elbship_needs_command" -l retry-max-delay -d 'Longest wait between retries (a Retry-After from the sink is honoured as given)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l retry-max-delay -d 'Longest wait between retries; a Retry-After from the sink is honoured up to this' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l retry-max-time -d 'Give a batch up after retrying it this long; 0 retries forever (backfills)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l dead-letter -d 'Append every event that could not be delivered to FILE (NDJSON: reason, status, event)' -r -F
 complete -c elbship -n "__fish_elbship_needs_command" -l header -d 'Add a header to every request; repeatable' -r
@@ -63,6 +63,7 @@ complete -c elbship -n "__fish_elbship_needs_command" -l api-key-file -d 'Read a
 complete -c elbship -n "__fish_elbship_needs_command" -l password-file -d 'Read the basic-auth password from the first line of FILE (user: ELBSHIP_USER) [env: ELBSHIP_PASSWORD]' -r -F
 complete -c elbship -n "__fish_elbship_needs_command" -l ca-cert -d 'Trust the CA certificates in this PEM file (instead of the built-in Mozilla roots)' -r -F
 complete -c elbship -n "__fish_elbship_needs_command" -l drain-timeout -d 'After Ctrl-C or SIGTERM, wait this long for requests in flight (a second signal aborts)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -s L -l follow -d 'Walk links to directories found inside directories (a link loop is reported and not walked again); without it they are skipped, as ripgrep and fd do'
 complete -c elbship -n "__fish_elbship_needs_command" -s q -l quiet -d 'No progress, no remarks and no end summary (unless --stats asks for it); errors still go to stderr'
 complete -c elbship -n "__fish_elbship_needs_command" -l no-message -d 'Leave the raw line out of parsed events (failure events always keep it)'
 complete -c elbship -n "__fish_elbship_needs_command" -l strict -d 'Exit with 3 if any line did not parse'
@@ -89,6 +90,7 @@ complete -c elbship -n "__fish_elbship_using_subcommand summary" -l top -d 'How 
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l fail-if -d 'Exit 4 if METRIC OP VALUE holds, e.g. \'p99 > 500ms\' or \'5xx_rate > 1%\'; repeatable' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s j -l threads -d 'Parser threads [default: the number of cores]' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l max-line-bytes -d 'Longer lines count as parse failures (K, M suffixes)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -s L -l follow -d 'Walk links to directories found inside directories (a link loop is reported and not walked again); without it they are skipped, as ripgrep and fd do'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s q -l quiet -d 'No progress, no remarks and no end summary (unless --stats asks for it); errors still go to stderr'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary help" -f -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'

@@ -74,11 +74,13 @@ pub struct Discovered {
 }
 
 /// Expands FILE arguments and a `--files-from` list (`-` = stdin) into inputs, in the order
-/// given; directories are walked recursively in name order. No argument and no list = stdin.
+/// given; directories are walked recursively in name order (see [`Walk`] for links). No
+/// argument and no list = stdin.
 pub fn discover(
     args: &[OsString],
     files_from: Option<&OsStr>,
     shard: Option<Shard>,
+    follow: bool,
 ) -> io::Result<Discovered> {
     let mut named: Vec<OsString> = args.to_vec();
     if let Some(list) = files_from {
@@ -105,6 +107,10 @@ pub fn discover(
         named.push(OsString::from("-"));
     }
     let mut found = Discovered::default();
+    let mut walk = Walk {
+        follow,
+        ..Walk::default()
+    };
     for arg in named {
         if arg == "-" {
             found.inputs.push(Input::Stdin);
@@ -113,7 +119,7 @@ pub fn discover(
         let path = PathBuf::from(&arg);
         if path.is_dir() {
             let before = found.inputs.len();
-            walk(&path, &mut found.inputs);
+            walk.dir(&path, &mut found.inputs);
             if found.inputs.len() == before {
                 found.remarks.push(format!(
                     "{}: no .log or .log.gz files in this directory",
@@ -123,6 +129,13 @@ pub fn discover(
         } else {
             found.inputs.push(Input::File(path));
         }
+    }
+    found.remarks.append(&mut walk.remarks);
+    if walk.links_skipped > 0 {
+        found.remarks.push(format!(
+            "skipped {} links to directories (pass --follow to walk them)",
+            walk.links_skipped
+        ));
     }
     if let Some(shard) = shard {
         found.inputs.retain(|i| match i {
@@ -158,23 +171,81 @@ fn listed_path(line: &str) -> &str {
     }
 }
 
-/// Log files under `dir`, depth first in name order. A directory that cannot be read is kept
-/// as an input, so that opening it reports the problem in its place.
-fn walk(dir: &Path, out: &mut Vec<Input>) {
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-        Err(_) => {
-            out.push(Input::File(dir.to_path_buf()));
+/// A walk of directories for log files, depth first in name order.
+///
+/// Links to files are read like the files they point to. Links to directories are not
+/// walked unless `follow` (as with ripgrep and fd): a link back up the tree would read every
+/// file under it again, at every level. With `follow`, a link to a directory already on the
+/// path being walked (same device and inode) is a loop, reported and not entered. Either
+/// way each file (device and inode) is taken once, however many names lead to it.
+#[derive(Default)]
+struct Walk {
+    follow: bool,
+    /// The directories on the current path, as (device, inode).
+    path: Vec<(u64, u64)>,
+    /// The files taken so far, as (device, inode).
+    seen: std::collections::HashSet<(u64, u64)>,
+    links_skipped: usize,
+    remarks: Vec<String>,
+}
+
+impl Walk {
+    /// A directory that cannot be read is kept as an input, so that opening it reports the
+    /// problem in its place.
+    fn dir(&mut self, dir: &Path, out: &mut Vec<Input>) {
+        use std::os::unix::fs::MetadataExt;
+        let id = match std::fs::metadata(dir) {
+            Ok(meta) => (meta.dev(), meta.ino()),
+            Err(_) => {
+                out.push(Input::File(dir.to_path_buf()));
+                return;
+            }
+        };
+        if self.path.contains(&id) {
+            self.remarks.push(format!(
+                "{}: a link loop (it leads back to a directory above it); not walked again",
+                dir.display()
+            ));
             return;
         }
-    };
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, out);
-        } else if is_log_file(&path) {
-            out.push(Input::File(path));
+        let mut entries: Vec<(PathBuf, std::fs::FileType)> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok())
+                .filter_map(|e| Some((e.path(), e.file_type().ok()?)))
+                .collect(),
+            Err(_) => {
+                out.push(Input::File(dir.to_path_buf()));
+                return;
+            }
+        };
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        self.path.push(id);
+        for (path, kind) in entries {
+            // what a link points to (a dangling link is left to `is_log_file` and `open`)
+            let target = if kind.is_symlink() {
+                std::fs::metadata(&path).ok()
+            } else {
+                None
+            };
+            let is_dir = match &target {
+                Some(meta) => meta.is_dir(),
+                None => kind.is_dir(),
+            };
+            if is_dir {
+                if kind.is_symlink() && !self.follow {
+                    self.links_skipped += 1;
+                } else {
+                    self.dir(&path, out);
+                }
+            } else if is_log_file(&path) {
+                let meta = target.or_else(|| std::fs::metadata(&path).ok());
+                let first = meta.is_none_or(|m| self.seen.insert((m.dev(), m.ino())));
+                if first {
+                    out.push(Input::File(path));
+                }
+            }
         }
+        self.path.pop();
     }
 }
 
