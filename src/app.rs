@@ -172,9 +172,9 @@ fn ship_http(
     let mut warn = |message: &str| crate::diag!("elbship: {message}");
     let result = pipeline::run_events(
         &plan.config,
-        &mut |block| sink.send(block, &stop),
+        &mut |block| sink.send(block, &stop, plan.drain_timeout),
         &mut warn,
-        &mut |input| sink.input_done(input, &stop),
+        &mut |input| sink.input_done(input, &stop, plan.drain_timeout),
     );
     if stop.load(Ordering::Relaxed) {
         crate::diag!(

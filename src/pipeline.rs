@@ -16,7 +16,7 @@ use memchr::memchr_iter;
 
 use crate::clock::TimeWindow;
 use crate::format;
-use crate::input::chunk::{Chunker, Piece};
+use crate::input::chunk::{Chunker, Idle, Piece};
 use crate::input::{self, s3key, Finished, Input, Stamp};
 use crate::output::bulk::BulkAction;
 use crate::schema::{self, EventStyle, EventWriter, Failure, StaticFields};
@@ -45,8 +45,13 @@ pub struct Config {
     pub progress: Option<Arc<crate::progress::Counters>>,
     /// `_bulk` output: the action line written before each event.
     pub bulk: Option<BulkAction>,
-    /// Set (by a signal) to stop reading: the run ends as [`Ending::Interrupted`].
+    /// Set (by a signal) to stop reading: each reader ends its input at the next block (a
+    /// pipe at once), what was read is still parsed and handed on, and the run ends as
+    /// [`Ending::Interrupted`].
     pub stop: Option<Arc<AtomicBool>>,
+    /// An input that can stay open (a pipe, a FIFO) hands on its whole lines once nothing
+    /// has come for this long.
+    pub idle_after: std::time::Duration,
 }
 
 impl Config {
@@ -66,6 +71,7 @@ impl Config {
             progress: None,
             bulk: None,
             stop: None,
+            idle_after: DEFAULT_IDLE_AFTER,
         }
     }
 
@@ -90,6 +96,9 @@ impl Config {
 
 pub const DEFAULT_BLOCK_SIZE: usize = 1 << 20;
 pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
+/// Short enough that `tail -F | elbship` shows each line at once to a person; long enough
+/// that a steady pipe is still read in whole blocks.
+pub const DEFAULT_IDLE_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// The static fields of one input: its name and S3 metadata, then `--add-field`s.
 pub fn static_fields(
@@ -117,7 +126,7 @@ pub enum Ending {
     Complete,
     /// The reader of our output went away (`| head`): stopped quietly.
     OutputClosed,
-    /// `Config::stop` was set: stopped reading, events already made were handed on.
+    /// `Config::stop` was set: stopped reading; every line read was handed on.
     Interrupted,
 }
 
@@ -230,6 +239,8 @@ enum Outcome<O> {
     },
     /// An input could not be opened or broke; reported at its place in the order.
     InputFailed(String),
+    /// An input was left before its end because of `Config::stop` (never checkpointed).
+    InputStopped,
     /// An input was read to its end.
     InputDone {
         /// Index of the input in `Config::inputs`.
@@ -370,7 +381,6 @@ pub fn run_work<W: BlockWork>(
         warn,
         &mut input_done,
         &mut stats,
-        config.stop.as_deref(),
     ) {
         Ok(()) => {}
         // the reader threads stop at their next block: their slot channels are gone
@@ -380,20 +390,22 @@ pub fn run_work<W: BlockWork>(
                 ending: Ending::OutputClosed,
             });
         }
-        Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-            return Ok(Report {
-                stats,
-                ending: Ending::Interrupted,
-            });
-        }
         Err(e) => return Err(e),
     }
     for reader in reader_threads {
         let _ = reader.join();
     }
+    let stopped = config
+        .stop
+        .as_ref()
+        .is_some_and(|s| s.load(Ordering::Relaxed));
     Ok(Report {
         stats,
-        ending: Ending::Complete,
+        ending: if stopped {
+            Ending::Interrupted
+        } else {
+            Ending::Complete
+        },
     })
 }
 
@@ -405,27 +417,14 @@ fn consume_in_order<O>(
     warn: &mut dyn FnMut(&str),
     input_done: &mut dyn FnMut(usize, Option<Stamp>),
     stats: &mut Stats,
-    stop: Option<&AtomicBool>,
 ) -> io::Result<()> {
     let mut waiting: BTreeMap<(usize, u64), (usize, Outcome<O>)> = BTreeMap::new();
     let (mut input, mut block) = (0usize, 0u64);
     loop {
-        let done = match stop {
-            None => match done_rx.recv() {
-                Ok(done) => done,
-                Err(_) => break,
-            },
-            // look at the flag often: a reader may sit in a read that never ends
-            Some(stop) => {
-                if stop.load(Ordering::Relaxed) {
-                    return Err(io::Error::from(io::ErrorKind::Interrupted));
-                }
-                match done_rx.recv_timeout(std::time::Duration::from_millis(50)) {
-                    Ok(done) => done,
-                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                }
-            }
+        // after a stop the readers end their inputs at the next block, and what they read
+        // still comes through here
+        let Ok(done) = done_rx.recv() else {
+            break;
         };
         waiting.insert((done.input, done.block), (done.reader, done.outcome));
         while let Some((reader, outcome)) = waiting.remove(&(input, block)) {
@@ -439,6 +438,10 @@ fn consume_in_order<O>(
                     warn(&message);
                     stats.inputs += 1;
                     stats.inputs_failed += 1;
+                    true
+                }
+                Outcome::InputStopped => {
+                    stats.inputs += 1;
                     true
                 }
                 Outcome::InputDone {
@@ -465,6 +468,9 @@ fn consume_in_order<O>(
     }
     Ok(())
 }
+
+/// How often a reader waiting for stdin's first bytes looks at the stop flag.
+const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// A reader thread: takes the next input not yet taken, cuts it into blocks, sends each to
 /// the pool; every message takes one of this reader's slots.
@@ -515,6 +521,21 @@ fn read_inputs<W: BlockWork>(
                 continue;
             }
         };
+        let stop = config.stop.as_deref();
+        let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
+        // stdin that stays open: wait for its first bytes here, where a stop is seen (the
+        // gzip sniff would block)
+        if *input == Input::Stdin && stop.is_some() {
+            use std::os::fd::AsRawFd;
+            let fd = std::io::stdin().as_raw_fd();
+            while !stopped() && !matches!(input::chunk::readable(fd, STOP_POLL), Ok(true) | Err(_))
+            {
+            }
+        }
+        if stopped() {
+            let _ = send(Outcome::InputStopped, &mut block);
+            return;
+        }
         let opened = match input::open(input) {
             Ok(o) => o,
             Err(e) => {
@@ -529,6 +550,13 @@ fn read_inputs<W: BlockWork>(
         let stamp = opened.stamp;
         let compressed_bytes = opened.compressed_bytes.clone();
         let mut chunker = Chunker::new(opened.reader, config.block_size, config.max_line_bytes);
+        if let Some(fd) = opened.idle_fd {
+            chunker = chunker.idle(Idle {
+                fd,
+                after: config.idle_after,
+                stop: config.stop.clone(),
+            });
+        }
         let mut reported = 0u64;
         loop {
             // the slot is taken before reading, so a block in memory always holds one
@@ -543,8 +571,17 @@ fn read_inputs<W: BlockWork>(
                 reader,
                 outcome,
             };
+            if stopped() && opened.idle_fd.is_none() {
+                // a file is left where it is (and read again on a re-run)
+                let _ = done_tx.send(reply(Outcome::InputStopped));
+                return;
+            }
             let piece = match chunker.next_piece() {
                 Ok(Some(piece)) => piece,
+                Ok(None) if chunker.stopped() => {
+                    let _ = done_tx.send(reply(Outcome::InputStopped));
+                    return;
+                }
                 Ok(None) => {
                     let _ = done_tx.send(reply(Outcome::InputDone {
                         input: index,

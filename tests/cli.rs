@@ -884,3 +884,46 @@ fn links_in_directories_read_each_file_once_and_loops_end() {
     assert!(err.contains("logs/sub/up: a link loop"), "{err}");
     assert_eq!(per_file(&out), per_file(&run(&[&a, &c, &b], b"")));
 }
+
+#[test]
+fn a_pipe_held_open_gets_its_events_out_at_once() {
+    // (cat x.log; sleep 30) | elbship: the events come out while the writer still holds
+    // the pipe, not at the end of input or after a 1 MiB block
+    let mut child = elbship()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        let mut got = Vec::new();
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+            let _ = tx.send(got.clone());
+        }
+    });
+    let started = std::time::Instant::now();
+    stdin.write_all(&read("alb.log")).unwrap();
+    stdin.flush().unwrap();
+    let lines = read("alb.log")
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    let mut got = Vec::new();
+    while got.iter().filter(|&&b| b == b'\n').count() < lines {
+        match rx.recv_timeout(std::time::Duration::from_secs(3)) {
+            Ok(g) => got = g,
+            Err(_) => panic!("no events after {:?} with the pipe open", started.elapsed()),
+        }
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}

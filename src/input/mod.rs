@@ -97,12 +97,25 @@ pub struct Opened {
     pub compressed_bytes: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
     /// A file's size and time as opened.
     pub stamp: Option<Stamp>,
+    /// The descriptor under the reader when the input can stay open with nothing to read (a
+    /// pipe, a terminal, a FIFO, a socket), for [`chunk::Idle`]; `None` for a regular file.
+    pub idle_fd: Option<std::os::fd::RawFd>,
+    /// The input ended within the bytes sniffed: there is nothing more to wait for.
+    pub at_end: bool,
 }
 
 /// Opens an input and sniffs it: gzip (any number of members) or raw.
 pub fn open(input: &Input) -> io::Result<Opened> {
-    let (source, stamp): (Box<dyn Read + Send>, _) = match input {
-        Input::Stdin => (Box::new(io::stdin()), None),
+    use std::os::fd::{AsFd, AsRawFd};
+    let (source, stamp, idle_fd): (Box<dyn Read + Send>, _, _) = match input {
+        Input::Stdin => {
+            // unbuffered, through a copy of the descriptor: `io::stdin()` would read ahead
+            // into its own buffer, where waiting on the descriptor cannot see it
+            let stdin = File::from(io::stdin().as_fd().try_clone_to_owned()?);
+            let regular = stdin.metadata().is_ok_and(|m| m.is_file());
+            let idle_fd = (!regular).then(|| stdin.as_raw_fd());
+            (Box::new(stdin), None, idle_fd)
+        }
         Input::File(path) => {
             let file = File::open(path)?;
             let meta = file.metadata()?;
@@ -112,13 +125,15 @@ pub fn open(input: &Input) -> io::Result<Opened> {
                     "is a directory (pass the log files in it)",
                 ));
             }
-            // a FIFO or a device has no size or time worth recording
+            // a FIFO or a device has no size or time worth recording, and may go idle
             let stamp = meta.is_file().then(|| Stamp::of(&meta)).flatten();
-            (Box::new(file), stamp)
+            let idle_fd = (!meta.is_file()).then(|| file.as_raw_fd());
+            (Box::new(file), stamp, idle_fd)
         }
     };
     let mut opened = sniff(source)?;
     opened.stamp = stamp;
+    opened.idle_fd = idle_fd.filter(|_| !opened.at_end);
     Ok(opened)
 }
 
@@ -146,6 +161,8 @@ pub fn sniff(mut source: Box<dyn Read + Send>) -> io::Result<Opened> {
             gzip: false,
             compressed_bytes: None,
             stamp: None,
+            idle_fd: None,
+            at_end: true,
         });
     }
     let whole = Cursor::new(head[..got].to_vec()).chain(source);
@@ -161,6 +178,8 @@ pub fn sniff(mut source: Box<dyn Read + Send>) -> io::Result<Opened> {
             gzip: true,
             compressed_bytes: Some(count),
             stamp: None,
+            idle_fd: None,
+            at_end: false,
         })
     } else {
         Ok(Opened {
@@ -168,6 +187,8 @@ pub fn sniff(mut source: Box<dyn Read + Send>) -> io::Result<Opened> {
             gzip: false,
             compressed_bytes: None,
             stamp: None,
+            idle_fd: None,
+            at_end: false,
         })
     }
 }

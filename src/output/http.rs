@@ -130,6 +130,8 @@ pub struct HttpSink {
     finished: Receiver<()>,
     shared: Arc<Shared>,
     batcher: Option<JoinHandle<()>>,
+    /// When the stop flag was first seen: the drain timeout runs from there.
+    stopped_at: Mutex<Option<Instant>>,
 }
 
 enum ToBatcher {
@@ -225,24 +227,48 @@ impl HttpSink {
             finished,
             shared,
             batcher: Some(batcher),
+            stopped_at: Mutex::new(None),
         })
     }
 
-    /// Hands a block of NDJSON units to the sink; waits while the sink is busy, but not past
-    /// `stop` (then fails with `Interrupted`: the block is not sent). Fails once the run has to
-    /// stop (the reason is in [`SinkReport::fatal`]).
-    pub fn send(&self, block: Vec<u8>, stop: &AtomicBool) -> io::Result<()> {
-        self.hand_over(ToBatcher::Block(block), stop)
+    /// Hands a block of NDJSON units to the sink; waits while the sink is busy. Once `stop`
+    /// is set (a signal) it still waits, but not past the drain timeout: then the block is
+    /// put in the dead-letter file unsent (and counted). Fails once the run has to stop (the
+    /// reason is in [`SinkReport::fatal`]).
+    pub fn send(&self, block: Vec<u8>, stop: &AtomicBool, drain: Duration) -> io::Result<()> {
+        match self.hand_over(ToBatcher::Block(block), stop, drain)? {
+            None => Ok(()),
+            Some(ToBatcher::Block(block)) => {
+                self.abandon(&block);
+                Ok(())
+            }
+            Some(ToBatcher::InputDone(_)) => Ok(()),
+        }
     }
 
     /// Every event of `input` has been handed to [`HttpSink::send`].
-    pub fn input_done(&self, input: &Finished, stop: &AtomicBool) {
-        let _ = self.hand_over(ToBatcher::InputDone(input.clone()), stop);
+    pub fn input_done(&self, input: &Finished, stop: &AtomicBool, drain: Duration) {
+        let _ = self.hand_over(ToBatcher::InputDone(input.clone()), stop, drain);
     }
 
-    /// Gives `message` to the batcher when it takes it, looking at `stop` and at fatal errors
-    /// while it waits (a sink that is down can keep the batcher busy for ever).
-    fn hand_over(&self, mut message: ToBatcher, stop: &AtomicBool) -> io::Result<()> {
+    /// When the drain after a stop ends (`None` before a stop).
+    fn drain_deadline(&self, stop: &AtomicBool, drain: Duration) -> Option<Instant> {
+        if !stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut at = self.stopped_at.lock().ok()?;
+        Some(*at.get_or_insert_with(Instant::now) + drain)
+    }
+
+    /// Gives `message` to the batcher when it takes it, looking at fatal errors and at the
+    /// drain deadline while it waits (a sink that is down can keep the batcher busy for
+    /// ever). Hands the message back if the deadline passed first.
+    fn hand_over(
+        &self,
+        mut message: ToBatcher,
+        stop: &AtomicBool,
+        drain: Duration,
+    ) -> io::Result<Option<ToBatcher>> {
         let Some(tx) = &self.to_batcher else {
             return Err(io::Error::other("the HTTP sink is finished"));
         };
@@ -251,11 +277,16 @@ impl HttpSink {
             if self.shared.has_fatal.load(Ordering::Relaxed) {
                 return Err(io::Error::other("the HTTP sink stopped"));
             }
-            if stop.load(Ordering::Relaxed) {
-                return Err(io::Error::from(io::ErrorKind::Interrupted));
+            if self
+                .drain_deadline(stop, drain)
+                .is_some_and(|d| Instant::now() >= d)
+            {
+                // senders waiting to retry give up too
+                self.shared.abort();
+                return Ok(Some(message));
             }
             match tx.try_send(message) {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(None),
                 Err(mpsc::TrySendError::Full(back)) => message = back,
                 Err(mpsc::TrySendError::Disconnected(_)) => {
                     return Err(io::Error::other("the HTTP sink stopped"))
@@ -266,16 +297,31 @@ impl HttpSink {
         }
     }
 
+    /// A block the drain timeout left unsent: its events are counted and dead-lettered.
+    fn abandon(&self, block: &[u8]) {
+        let options = &self.shared.options;
+        let mut batcher = Batcher::new(options.framing, usize::MAX, usize::MAX);
+        let mut batches = Vec::new();
+        let units = batcher.add(block, &mut |b| batches.push(b));
+        let (last, rest) = batcher.flush();
+        add(&self.shared.tally.events, units + rest);
+        batches.extend(last);
+        for batch in &batches {
+            self.shared.dead_letter_all(
+                batch,
+                None,
+                "not sent: the run was stopped and --drain-timeout ran out first",
+            );
+        }
+    }
+
     /// Sends what is left and waits for every answer; once `stop` is set (a signal), waits at
     /// most `drain` more, then gives up what is still in flight (it counts as not delivered).
     pub fn finish(mut self, stop: &AtomicBool, drain: Duration) -> SinkReport {
         drop(self.to_batcher.take());
-        let mut deadline: Option<Instant> = None;
         let drained = loop {
             let now = Instant::now();
-            if deadline.is_none() && stop.load(Ordering::Relaxed) {
-                deadline = Some(now + drain);
-            }
+            let deadline = self.drain_deadline(stop, drain);
             let wait = deadline.map_or(Duration::from_millis(100), |d| {
                 d.saturating_duration_since(now)
                     .min(Duration::from_millis(100))
