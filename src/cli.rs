@@ -25,10 +25,12 @@ Exit codes:
   0  everything read and written (lines that did not parse are written as failure events)
   1  an input could not be read, or was corrupt or truncated (the others were still processed),
      or the output could not be written: stdout failed, or the --output URL refused the
-     requests (400, 401, 403, 404) or stayed unreachable past --retry-max-time
+     requests (400, 401, 403, 404), redirected them (never followed), or stayed unreachable
+     past --retry-max-time
   2  usage error
-  3  events were not delivered: --output URL and the sink did not take some of them (see
-     --dead-letter), or --strict was given and some lines did not parse
+  3  events were not delivered: --output URL and the sink did not take some of them (they
+     are dead-lettered or counted undelivered), or --strict was given and some lines did
+     not parse
   4  summary --fail-if: a condition failed
 
 A closed output (elbship ... | head) ends the run quietly with 0.";

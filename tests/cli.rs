@@ -823,24 +823,9 @@ fn a_checkpoint_that_cannot_be_kept_is_a_usage_error_before_anything_is_read() {
     );
 }
 
-/// Runs the binary with `args` (stdin closed), killing it if it takes over `limit`.
+/// Runs the binary with `args` (stdin closed), failing if it takes over `limit`.
 fn run_within(args: &[&str], limit: std::time::Duration) -> std::process::Output {
-    let mut child = elbship()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            child.kill().unwrap();
-            panic!("still running after {limit:?}");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    common::wait_within(common::spawn_without_stdin(args), limit)
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::sink::{Api, Behaviour, Reply, Sink};
-use common::{elbship, TempDir};
+use common::{elbship, wait_within, TempDir};
 use serde_json::Value;
 
 /// `n` distinct ALB lines (the client address tells them apart) and one line that does not
@@ -766,25 +766,6 @@ fn linger_sends_a_partial_batch_while_the_input_is_still_open() {
     assert_eq!(sink.docs().len(), 21);
 }
 
-/// Waits for `child`, killing it (and failing) if it runs past `limit`: a run that does not
-/// end is a failure, not a hung test.
-#[track_caller]
-fn wait_within(mut child: Child, limit: Duration) -> Output {
-    let deadline = Instant::now() + limit;
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "still running after {limit:?}; stderr: {}",
-                common::stderr(&out)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
-
 fn signal(child: &Child, name: &str) {
     let status = std::process::Command::new("kill")
         .args(["-s", name, &child.id().to_string()])
@@ -1302,13 +1283,7 @@ fn a_file_appended_to_while_in_flight_is_read_again() {
         "0",
         "--stats=json",
     ];
-    let child = elbship()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = common::spawn_without_stdin(&args);
     wait_for("the first request", || sink.requests() >= 1);
     let mut file = std::fs::OpenOptions::new()
         .append(true)
@@ -1480,4 +1455,114 @@ fn a_pipe_held_open_is_delivered_within_the_linger_and_a_signal_counts_every_lin
     assert_eq!(docs.len(), 506);
     let last = docs.last().unwrap();
     assert_eq!(last["message"], "a line cut short", "{last}");
+}
+
+#[test]
+fn killed_at_random_moments_of_a_dead_lettering_backfill_nothing_is_lost() {
+    let dir = TempDir::new("bulk-kill-random");
+    // small files: a file ends in most batches, so at most moments some file has just been
+    // settled, with its dead letters the last ones written
+    let files: Vec<String> = (0..40)
+        .map(|i| dir.file(&format!("part-{i:02}.log"), &log_lines_from(i * 1000, 30)))
+        .collect();
+    let checkpoint = dir.path("done.txt");
+    let dead = dir.path("dead.ndjson");
+    // about one document in eight is refused for good (a mapping error): dead-lettered
+    let refused = |id: &str| id.ends_with(['0', '1']);
+    let behaviour = Behaviour {
+        reply: Box::new(|_| Reply::Delay(Duration::from_millis(30))),
+        item: Some(Box::new(move |id: &str, _| {
+            refused(id).then_some((400, "mapper_parsing_exception"))
+        })),
+        ..Behaviour::default()
+    };
+    let sink = Sink::start(Api::Bulk, behaviour);
+    let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+    args.extend([
+        "-o",
+        sink.url(),
+        "--batch-events",
+        "40",
+        "--max-in-flight",
+        "2",
+    ]);
+    args.extend(["--checkpoint", &checkpoint, "--checkpoint-interval", "0"]);
+    args.extend(["--dead-letter", &dead, "-j", "1"]);
+    // the moments: random each run, the seed printed so that a failure can be replayed
+    let seed = std::env::var("ELBSHIP_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    eprintln!("kill moments from ELBSHIP_KILL_SEED={seed}");
+    let mut x = seed | 1;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut kills = 0;
+    for _ in 0..12 {
+        let mut child = elbship()
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(next() % 600));
+        if child.try_wait().unwrap().is_none() {
+            kills += 1;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert!(kills > 0, "seed {seed}: every run ended before its kill");
+    // the requests the dead processes left in the sink finish there
+    std::thread::sleep(Duration::from_millis(200));
+    // the run to the end: 3 if it had refused documents left to dead-letter, 0 if the
+    // killed runs had finished everything
+    let out = ship(&args);
+    let stderr = common::stderr(&out);
+    assert!(
+        matches!(out.status.code(), Some(0 | 3)),
+        "seed {seed}: {stderr}"
+    );
+
+    // every event is stored exactly once or (refused) in the dead-letter file, whole
+    let all: Vec<&str> = files.iter().map(String::as_str).collect();
+    let expected = expected_events_of(&all);
+    let stored: Vec<String> = sink.docs().iter().map(Value::to_string).collect();
+    let unique: std::collections::HashSet<&String> = stored.iter().collect();
+    assert_eq!(
+        unique.len(),
+        stored.len(),
+        "seed {seed}: a document stored twice"
+    );
+    let dead_letters: std::collections::HashSet<String> =
+        dead_lettered(&dead).into_iter().collect();
+    let mut in_dead = 0;
+    for event in expected.iter().map(Value::to_string) {
+        let at_sink = unique.contains(&event);
+        let kept = dead_letters.contains(&event);
+        assert!(at_sink || kept, "seed {seed}: lost: {}", &event[..200]);
+        assert!(
+            !(at_sink && kept),
+            "seed {seed}: both stored and dead-lettered"
+        );
+        in_dead += usize::from(kept);
+    }
+    assert!(in_dead > 80, "seed {seed}: only {in_dead} refused");
+    // and a run after that has nothing left to do
+    let again = ship(&args);
+    assert!(
+        common::stderr(&again).contains("skipping 40 files already done"),
+        "seed {seed}: {}",
+        common::stderr(&again)
+    );
 }

@@ -116,6 +116,33 @@ pub fn spawn(args: &[&str]) -> std::process::Child {
         .unwrap()
 }
 
+/// Starts the binary with `args`, stdin closed, stdout and stderr piped.
+pub fn spawn_without_stdin(args: &[&str]) -> std::process::Child {
+    elbship()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for `child`, killing it (and failing) if it runs past `limit`: a run that does not
+/// end is a failure, not a hung test.
+#[track_caller]
+pub fn wait_within(mut child: std::process::Child, limit: std::time::Duration) -> Output {
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!("still running after {limit:?}; stderr: {}", stderr(&out));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
 /// Runs the binary with `args`, feeding `stdin` from another thread.
 pub fn run(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = spawn(args);
