@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::checkpoint::Checkpoint;
 use crate::cli::{Args, Command, RunArgs, StatsFormat, SummaryArgs};
-use crate::error::ExitCode;
+use crate::error::{ExitCode, RunOutcome};
 use crate::output::{HttpOptions, HttpSink};
 use crate::pipeline::{self, Ending};
 use crate::progress;
@@ -117,15 +117,13 @@ fn run_events(args: RunArgs) -> ExitCode {
             None => {}
         }
     }
-    if report.ending == Ending::OutputClosed {
-        ExitCode::Success
-    } else if stats.inputs_failed > 0 || checkpoint_error.is_some() {
-        ExitCode::InputOrOutput
-    } else if plan.strict && stats.parse_failures > 0 {
-        ExitCode::Incomplete
-    } else {
-        ExitCode::Success
+    RunOutcome {
+        output_closed: report.ending == Ending::OutputClosed,
+        failed: stats.inputs_failed > 0 || checkpoint_error.is_some(),
+        strict_failures: plan.strict && stats.parse_failures > 0,
+        ..RunOutcome::default()
     }
+    .exit_code()
 }
 
 /// `--output URL`: events to Logstash or `_bulk`; the checkpoint follows acknowledgements, and
@@ -265,16 +263,14 @@ fn ship_http(
             "elbship: {undelivered} events were not delivered and are in no dead-letter file: {why}"
         );
     }
-    let inputs_failed = stats.is_some_and(|s| s.inputs_failed > 0);
-    if failed || inputs_failed {
-        ExitCode::InputOrOutput
-    } else if stop.load(Ordering::Relaxed) {
-        ExitCode::Interrupted
-    } else if !complete || (plan.strict && stats.is_some_and(|s| s.parse_failures > 0)) {
-        ExitCode::Incomplete
-    } else {
-        ExitCode::Success
+    RunOutcome {
+        failed: failed || stats.is_some_and(|s| s.inputs_failed > 0),
+        interrupted,
+        undelivered: !complete,
+        strict_failures: plan.strict && stats.is_some_and(|s| s.parse_failures > 0),
+        ..RunOutcome::default()
     }
+    .exit_code()
 }
 
 /// SIGINT and SIGTERM set the returned flag; a second one, with the flag already set, exits
@@ -369,13 +365,12 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
     for why in &failed {
         crate::diag!("elbship: {why}");
     }
-    if report.stats.inputs_failed > 0 {
-        ExitCode::InputOrOutput
-    } else if !failed.is_empty() {
-        ExitCode::GateFailed
-    } else {
-        ExitCode::Success
+    RunOutcome {
+        failed: report.stats.inputs_failed > 0,
+        gate_failed: !failed.is_empty(),
+        ..RunOutcome::default()
     }
+    .exit_code()
 }
 
 /// Starts the progress display for a run over `config`'s inputs (it sets their counters).
