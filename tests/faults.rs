@@ -435,3 +435,77 @@ fn stderr_that_cannot_be_written_does_not_change_the_outcome() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "exit 0");
 }
+
+/// Lines in `data` as the tool counts them: each `\n` ends one, and a last line without one
+/// counts too.
+fn count_lines(data: &[u8]) -> u64 {
+    let newlines = data.iter().filter(|&&b| b == b'\n').count() as u64;
+    newlines + u64::from(!data.is_empty() && !data.ends_with(b"\n"))
+}
+
+#[test]
+fn the_accounting_holds_on_every_hostile_input() {
+    let mut garbage: Vec<u8> = (0..50_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    garbage.extend_from_slice(b"\nbefore\x00after");
+    let mut long = alb_lines(2);
+    long.extend(std::iter::repeat_n(b'u', 300_000));
+    long.extend_from_slice(b"\n\n\r\n");
+    long.extend(alb_lines(3));
+    let mut crlf = crlf(&alb_lines(4));
+    crlf.extend_from_slice(b"\n\n\n");
+    let raw: Vec<(&str, Vec<u8>)> = vec![
+        ("garbage", garbage),
+        ("long lines and empty ones", long),
+        ("crlf", crlf),
+        ("empty", Vec::new()),
+        ("no final newline", b"x\ny".to_vec()),
+    ];
+    for (name, data) in raw {
+        let out = run(&["--stats=json", "--max-line-bytes", "64K"], &data);
+        no_panic(&out);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        let s = stats_of(&out);
+        let n = |k: &str| s[k].as_u64().unwrap();
+        assert_eq!(n("lines"), count_lines(&data), "{name}: {s}");
+        assert_eq!(
+            n("lines"),
+            n("events") + n("empty_lines") + n("outside_window"),
+            "{name}: {s}"
+        );
+        assert_eq!(events(&out).len() as u64, n("events"), "{name}: {s}");
+    }
+    // a truncated gzip: every line decoded is an event, the cut one included
+    let gz = gzip(&alb_lines(3000));
+    let out = run(&["--stats=json"], &gz[..gz.len() / 2]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = stats_of(&out);
+    assert!(s["lines"].as_u64().unwrap() > 0, "{s}");
+    assert_eq!(s["lines"], s["events"], "{s}");
+    assert_eq!(events(&out).len() as u64, s["events"].as_u64().unwrap());
+}
+
+/// The `--stats=json` object on stderr.
+fn stats_of(out: &Output) -> Value {
+    let err = stderr(out);
+    let line = err
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| panic!("no JSON stats: {err}"));
+    serde_json::from_str(line).unwrap()
+}
+
+/// `data` with every `\n` as `\r\n`.
+fn crlf(data: &[u8]) -> Vec<u8> {
+    data.iter()
+        .flat_map(|&b| {
+            if b == b'\n' {
+                vec![b'\r', b'\n']
+            } else {
+                vec![b]
+            }
+        })
+        .collect()
+}

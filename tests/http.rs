@@ -60,7 +60,9 @@ fn canonical(docs: &[Value]) -> Vec<String> {
 #[track_caller]
 fn assert_all_delivered(out: &Output, sink: &Sink, input: &str) {
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(out));
-    assert_exactly_once(&sink.docs(), &expected_events(input, &[]));
+    let expected = expected_events(input, &[]);
+    assert_exactly_once(&sink.docs(), &expected);
+    assert_accounted(out, Some(sink), None, &expected);
 }
 
 /// The sink holds exactly `expected`, each once (says what is missing or extra, not everything).
@@ -128,7 +130,12 @@ fn dead_lettered(path: &str) -> Vec<String> {
 ///   `undelivered` of them, and the dead-letter file holds `dead_lettered` records;
 /// - exit 0 only when nothing was dead-lettered or left undelivered.
 #[track_caller]
-fn assert_accounted(out: &Output, sink: &Sink, dead_letter: Option<&str>, expected: &[Value]) {
+fn assert_accounted(
+    out: &Output,
+    sink: Option<&Sink>,
+    dead_letter: Option<&str>,
+    expected: &[Value],
+) {
     let stats = stats(out);
     let d = &stats["delivery"];
     let n = |v: &Value, k: &str| {
@@ -146,8 +153,12 @@ fn assert_accounted(out: &Output, sink: &Sink, dead_letter: Option<&str>, expect
         n(d, "acknowledged") + n(d, "duplicates") + n(d, "dead_lettered") + n(d, "undelivered"),
         "{d}"
     );
-    let stored: std::collections::HashSet<String> =
-        sink.docs().iter().map(Value::to_string).collect();
+    let stored: std::collections::HashSet<String> = sink
+        .map(Sink::docs)
+        .unwrap_or_default()
+        .iter()
+        .map(Value::to_string)
+        .collect();
     let dead = dead_letter.map(dead_lettered).unwrap_or_default();
     if dead_letter.is_some() {
         assert_eq!(dead.len() as u64, n(d, "dead_lettered"), "{d}");
@@ -204,6 +215,7 @@ fn logstash_json_array_exactly_once_over_kept_alive_connections() {
     let expected = expected_events(&input, &[]);
     assert_eq!(expected.len(), 3001);
     assert_exactly_once(&sink.docs(), &expected);
+    assert_accounted(&out, Some(&sink), None, &expected);
     assert_eq!(sink.requests(), 16, "3001 events in batches of 200");
     assert!(
         sink.connections() <= 2,
@@ -366,7 +378,7 @@ fn bulk_reads_every_item_retrying_only_the_failed_ones() {
     assert!(common::stderr(&out).contains("were not delivered"));
 
     let expected = expected_events(&input, &[]);
-    assert_accounted(&out, &sink, Some(&dead), &expected);
+    assert_accounted(&out, Some(&sink), Some(&dead), &expected);
     let dead_letters: Vec<Value> = std::fs::read_to_string(&dead)
         .unwrap()
         .lines()
@@ -505,6 +517,7 @@ fn a_stalled_request_times_out_and_is_sent_again() {
         "did not wait for the stalled sink"
     );
     assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    assert_accounted(&out, Some(&sink), None, &expected_events(&input, &[]));
     assert_eq!(sink.connections(), 2, "one stalled, one new");
 }
 
@@ -586,6 +599,7 @@ fn an_unreachable_sink_fails_after_the_retry_budget_with_everything_dead_lettere
         (Some(51), Some(0)),
         "{d}"
     );
+    assert_accounted(&out, None, Some(&dead), &expected_events(&input, &[]));
 }
 
 #[test]
@@ -659,6 +673,7 @@ fn rerunning_a_backfill_with_line_hash_ids_adds_nothing() {
     assert_eq!(second.status.code(), Some(0), "{}", common::stderr(&second));
     assert_eq!(delivery(&second)["duplicates"].as_u64(), Some(501));
     assert_exactly_once(&sink.docs(), &expected_events(&input, &[]));
+    assert_accounted(&second, Some(&sink), None, &expected_events(&input, &[]));
     // --id none: the sink picks ids, so a third run duplicates
     let third = ship(&[&input, "-o", sink.url(), "--id", "none"]);
     assert_eq!(delivery(&third)["acknowledged"].as_u64(), Some(501));
@@ -672,6 +687,7 @@ fn bulk_actions_name_the_index_from_the_event_time() {
     let sink = Sink::start(Api::Bulk, Behaviour::default());
     let out = ship(&[&input, "-o", sink.url()]);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_accounted(&out, Some(&sink), None, &expected_events(&input, &[]));
     // ids are the XXH3-128 of the raw line, so the index keys are known
     let first = std::fs::read_to_string(&input)
         .unwrap()
@@ -710,6 +726,7 @@ fn checkpoint_records_a_file_only_once_the_sink_acknowledged_it() {
         "300ms",
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    assert_accounted(&out, Some(&refusing), None, &[]);
     let recorded = std::fs::read_to_string(&checkpoint).unwrap_or_default();
     assert!(
         !recorded.contains("a.log") && !recorded.contains("b.log"),
@@ -725,6 +742,7 @@ fn checkpoint_records_a_file_only_once_the_sink_acknowledged_it() {
         "{recorded}"
     );
     assert_eq!(sink.docs().len(), 101 + 121);
+    assert_accounted(&out, Some(&sink), None, &expected_events_of(&[&a, &b]));
     // a re-run skips both
     let again = ship(&[&a, &b, "-o", sink.url(), "--checkpoint", &checkpoint]);
     assert_eq!(again.status.code(), Some(0));
@@ -764,6 +782,7 @@ fn linger_sends_a_partial_batch_while_the_input_is_still_open() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     assert_eq!(sink.docs().len(), 21);
+    assert_accounted(&out, Some(&sink), None, &[]);
 }
 
 fn signal(child: &Child, name: &str) {
@@ -793,7 +812,7 @@ fn sigterm_stops_reading_and_drains_what_is_in_flight() {
     assert!(stderr.contains("stopping"), "{stderr}");
     // every line read before the signal was parsed, sent and acknowledged
     let d = delivery(&out);
-    assert_accounted(&out, &sink, None, &[]);
+    assert_accounted(&out, Some(&sink), None, &[]);
     assert!(!sink.docs().is_empty());
     assert_eq!(d["acknowledged"], d["events"], "{d}");
     assert_eq!(
@@ -950,6 +969,7 @@ fn killed_mid_backfill_and_resumed_every_event_is_stored_once() {
     );
     let all: Vec<&str> = files.iter().map(String::as_str).collect();
     assert_exactly_once(&sink.docs(), &expected_events_of(&all));
+    assert_accounted(&out, Some(&sink), None, &expected_events_of(&all));
     // what the killed run had sent again came back as duplicates, not as second copies
     let d = delivery(&out);
     assert_eq!(
@@ -1025,6 +1045,12 @@ fn requests_the_sink_refuses_fail_fast_with_what_to_check() {
         let dead_letters = std::fs::read_to_string(&dead).unwrap();
         assert_eq!(dead_letters.lines().count(), 31, "{status}");
         assert!(dead_letters.contains(&format!("\"status\":{status}")));
+        assert_accounted(
+            &out,
+            Some(&sink),
+            Some(&dead),
+            &expected_events(&input, &[]),
+        );
     }
 }
 
@@ -1091,6 +1117,7 @@ fn a_bulk_url_that_does_not_answer_like_bulk_stops_at_once() {
     let out = ship(&[&input, "-o", &url]);
     let stderr = common::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_accounted(&out, Some(&logstash), None, &[]);
     assert!(
         stderr.contains("Elasticsearch or OpenSearch endpoint"),
         "{stderr}"
@@ -1142,7 +1169,7 @@ fn a_redirect_is_reported_and_never_followed() {
         assert_eq!(dead_letters.lines().count(), 301, "{status}");
         assert_accounted(
             &out,
-            &redirecting,
+            Some(&redirecting),
             Some(&dead),
             &expected_events(&input, &[]),
         );
@@ -1176,7 +1203,7 @@ fn time_with_retry_after(
     args.extend_from_slice(extra);
     let out = ship(&args);
     let took = started.elapsed();
-    assert_accounted(&out, &sink, None, &expected_events(&input, &[]));
+    assert_accounted(&out, Some(&sink), None, &expected_events(&input, &[]));
     (out, took, sink.requests())
 }
 
@@ -1249,7 +1276,7 @@ fn bulk_items_out_of_order_leave_the_batch_unanswered_and_it_goes_again() {
     let sink = Sink::start(Api::Bulk, behaviour);
     let out = ship_retrying_fast(&[input.as_str(), "-o", sink.url(), "--batch-events", "100"]);
     let expected = expected_events(&input, &[]);
-    assert_accounted(&out, &sink, None, &expected);
+    assert_accounted(&out, Some(&sink), None, &expected);
     assert_all_delivered(&out, &sink, &input);
     let d = delivery(&out);
     // the reversed answer counted nothing: its stored documents came back as duplicates
@@ -1296,6 +1323,7 @@ fn a_file_appended_to_while_in_flight_is_read_again() {
     // the checkpoint holds the file as it was read, so the re-run reads it again
     let again = ship(&args[..5]);
     assert_eq!(again.status.code(), Some(0), "{}", common::stderr(&again));
+    assert_accounted(&again, Some(&sink), None, &expected_events(&input, &[]));
     assert!(
         !common::stderr(&again).contains("skipping"),
         "{}",
@@ -1337,7 +1365,7 @@ fn a_dead_letter_file_that_cannot_be_written_is_not_counted_as_holding_anything(
         (Some(0), Some(21)),
         "{d}"
     );
-    assert_accounted(&out, &sink, None, &expected_events(&input, &[]));
+    assert_accounted(&out, Some(&sink), None, &expected_events(&input, &[]));
 }
 
 #[test]
@@ -1446,7 +1474,7 @@ fn a_pipe_held_open_is_delivered_within_the_linger_and_a_signal_counts_every_lin
     drop(stdin);
     let stderr = common::stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert_accounted(&out, &sink, None, &[]);
+    assert_accounted(&out, Some(&sink), None, &[]);
     let s = stats(&out);
     // 501 + 4 + the partial line, which comes out as a failure event that keeps it
     assert_eq!(s["lines"].as_u64(), Some(506), "{s}");
@@ -1533,6 +1561,8 @@ fn killed_at_random_moments_of_a_dead_lettering_backfill_nothing_is_lost() {
         matches!(out.status.code(), Some(0 | 3)),
         "seed {seed}: {stderr}"
     );
+    // the dead-letter file holds every run's records: only this run's counts are checked
+    assert_accounted(&out, None, None, &[]);
 
     // every event is stored exactly once or (refused) in the dead-letter file, whole
     let all: Vec<&str> = files.iter().map(String::as_str).collect();
