@@ -161,9 +161,11 @@ impl InputArgs {
 
     /// The inputs, in order, and remarks for stderr.
     pub fn discover(&self) -> Result<Discovered, UsageError> {
-        if self.shard.is_some() && self.files.iter().any(|f| f == "-") {
+        let stdin = self.is_stdin_only() || self.files.iter().any(|f| f == "-");
+        if self.shard.is_some() && stdin {
             return Err(UsageError(
-                "--shard splits files; it cannot take stdin (-)".into(),
+                "--shard splits files; it cannot take stdin (name the files, or use --files-from)"
+                    .into(),
             ));
         }
         let mut found = discover(
@@ -700,6 +702,18 @@ impl RunArgs {
         }
         let stdin_only = self.input.is_stdin_only();
         let found = self.input.discover()?;
+        let reads_stdin = found.inputs.contains(&Input::Stdin);
+        if self.checkpoint.is_some() && reads_stdin {
+            return Err(UsageError(
+                "--checkpoint records finished files; stdin cannot be resumed (name the files)"
+                    .into(),
+            ));
+        }
+        if self.source.is_some() && !reads_stdin {
+            return Err(UsageError(
+                "--source names stdin; events from files carry each file's own path".into(),
+            ));
+        }
         // a conflict between --add-field keys, or with the source fields, is a usage error
         let probe = Some("123456789012_elasticloadbalancing_us-east-1_x_20200101T0000Z_a.log");
         if let Err(conflict) = pipeline::static_fields(probe, &self.add_fields) {

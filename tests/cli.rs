@@ -912,3 +912,33 @@ fn a_pipe_held_open_gets_its_events_out_at_once() {
     drop(stdin);
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn flags_that_would_do_nothing_are_refused() {
+    let alb = fixture("alb.log");
+    let alb = alb.to_str().unwrap();
+    let tmp = TempDir::new("no-op-flags");
+    let ckpt = tmp.path("ckpt");
+    for (args, says) in [
+        (
+            vec!["--checkpoint", ckpt.as_str()],
+            "stdin cannot be resumed",
+        ),
+        (
+            vec!["--checkpoint", ckpt.as_str(), alb, "-"],
+            "stdin cannot be resumed",
+        ),
+        (vec!["--shard", "0/2"], "cannot take stdin"),
+        (
+            vec!["--source", "s3://b/k.log", alb],
+            "--source names stdin",
+        ),
+    ] {
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
+    // and what they mean still works
+    let out = run(&["--source", "s3://b/k.log", "-", alb], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
