@@ -375,6 +375,7 @@ pub fn run_work<W: BlockWork>(
         consume(output)
     };
     match consume_in_order(
+        &config.inputs,
         &done_rx,
         &slot_txs,
         &mut consume,
@@ -411,6 +412,7 @@ pub fn run_work<W: BlockWork>(
 
 /// Hands outputs to `consume` input by input, block by block, whatever order they come in.
 fn consume_in_order<O>(
+    inputs: &[Input],
     done_rx: &Receiver<Done<O>>,
     slot_txs: &[SyncSender<()>],
     consume: &mut dyn FnMut(O, u64) -> io::Result<()>,
@@ -420,6 +422,8 @@ fn consume_in_order<O>(
 ) -> io::Result<()> {
     let mut waiting: BTreeMap<(usize, u64), (usize, Outcome<O>)> = BTreeMap::new();
     let (mut input, mut block) = (0usize, 0u64);
+    // the counts of the input being written, for the "not a log" warning
+    let mut this_input = Stats::default();
     loop {
         // after a stop the readers end their inputs at the next block, and what they read
         // still comes through here
@@ -432,6 +436,7 @@ fn consume_in_order<O>(
                 Outcome::Block { output, stats: s } => {
                     consume(output, s.lines)?;
                     *stats += s;
+                    this_input += s;
                     false
                 }
                 Outcome::InputFailed(message) => {
@@ -442,6 +447,7 @@ fn consume_in_order<O>(
                 }
                 Outcome::InputStopped => {
                     stats.inputs += 1;
+                    warn_if_not_a_log(&inputs[input], &this_input, warn);
                     true
                 }
                 Outcome::InputDone {
@@ -450,6 +456,7 @@ fn consume_in_order<O>(
                     bytes_decoded,
                     stamp,
                 } => {
+                    warn_if_not_a_log(&inputs[index], &this_input, warn);
                     input_done(index, stamp);
                     stats.bytes_in += bytes_in;
                     stats.bytes_decoded += bytes_decoded;
@@ -461,12 +468,30 @@ fn consume_in_order<O>(
             if last {
                 input += 1;
                 block = 0;
+                this_input = Stats::default();
             } else {
                 block += 1;
             }
         }
     }
     Ok(())
+}
+
+/// An input none of whose lines is a load balancer log line (a PNG, a JSON file, the wrong
+/// directory) says so once: its lines are failure events, which is no reason to be silent.
+fn warn_if_not_a_log(input: &Input, counts: &Stats, warn: &mut dyn FnMut(&str)) {
+    let lines = counts.lines - counts.empty_lines;
+    if lines > 0 && counts.parse_failures == lines {
+        let what = if lines == 1 {
+            "its one line is not".to_string()
+        } else {
+            format!("none of its {lines} lines is")
+        };
+        warn(&format!(
+            "{}: {what} a load balancer log line",
+            input.display_name()
+        ));
+    }
 }
 
 /// How often a reader waiting for stdin's first bytes looks at the stop flag.

@@ -942,3 +942,34 @@ fn flags_that_would_do_nothing_are_refused() {
     let out = run(&["--source", "s3://b/k.log", "-", alb], b"");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn an_input_that_is_not_a_log_at_all_says_so() {
+    let tmp = TempDir::new("not-a-log");
+    let json = tmp.file("config.json", b"{\"a\": 1}\n{\"b\": 2}\n\n{\"c\": 3}\n");
+    let one = tmp.file("one.txt", b"hello");
+    let mixed = tmp.file("mixed.log", &[read("alb.log"), b"junk\n".to_vec()].concat());
+    let out = run(&[&json, &one, &mixed], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "{json}: none of its 3 lines is a load balancer log line"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{one}: its one line is not")),
+        "{err}"
+    );
+    assert!(!err.contains("mixed.log"), "{err}");
+    // the lines are still there, as failure events
+    assert_eq!(events(&out).len(), 3 + 1 + 13);
+    // summary says it too
+    let out = run(&["summary", &json], b"");
+    assert!(
+        stderr(&out).contains("none of its 3 lines"),
+        "{}",
+        stderr(&out)
+    );
+}
