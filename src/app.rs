@@ -38,6 +38,10 @@ fn run_events(args: RunArgs) -> ExitCode {
             crate::diag!("elbship: {remark}");
         }
     }
+    for failure in &plan.failures {
+        crate::diag!("elbship: {failure}");
+    }
+    let inputs_missing = !plan.failures.is_empty();
     let mut checkpoint = match &plan.checkpoint {
         None => None,
         Some((path, interval)) => match Checkpoint::load(path, *interval) {
@@ -119,7 +123,7 @@ fn run_events(args: RunArgs) -> ExitCode {
     }
     RunOutcome {
         output_closed: report.ending == Ending::OutputClosed,
-        failed: stats.inputs_failed > 0 || checkpoint_error.is_some(),
+        failed: stats.inputs_failed > 0 || checkpoint_error.is_some() || inputs_missing,
         strict_failures: plan.strict && stats.parse_failures > 0,
         ..RunOutcome::default()
     }
@@ -264,7 +268,7 @@ fn ship_http(
         );
     }
     RunOutcome {
-        failed: failed || stats.is_some_and(|s| s.inputs_failed > 0),
+        failed: failed || stats.is_some_and(|s| s.inputs_failed > 0) || !plan.failures.is_empty(),
         interrupted,
         undelivered: !complete,
         strict_failures: plan.strict && stats.is_some_and(|s| s.parse_failures > 0),
@@ -308,8 +312,13 @@ fn shipping_summary(
 
 /// `elbship summary`: the report on stdout, the gate's verdict on stderr and in the exit code.
 fn run_summary(args: SummaryArgs) -> ExitCode {
+    let inputs_missing;
     let mut config = match args.config() {
-        Ok((config, remarks)) => {
+        Ok((config, remarks, failures)) => {
+            for failure in &failures {
+                crate::diag!("elbship: {failure}");
+            }
+            inputs_missing = !failures.is_empty();
             if !args.input.quiet {
                 for remark in remarks {
                     crate::diag!("elbship: {remark}");
@@ -366,7 +375,7 @@ fn run_summary(args: SummaryArgs) -> ExitCode {
         crate::diag!("elbship: {why}");
     }
     RunOutcome {
-        failed: report.stats.inputs_failed > 0,
+        failed: report.stats.inputs_failed > 0 || inputs_missing,
         gate_failed: !failed.is_empty(),
         ..RunOutcome::default()
     }

@@ -23,8 +23,8 @@ use std::time::Duration;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  everything read and written (lines that did not parse are written as failure events)
-  1  an input could not be read, or was corrupt or truncated (the others were still processed),
-     or the output could not be written: stdout failed, or the --output URL refused the
+  1  an input could not be read, was corrupt or truncated, or is a directory holding no log
+     files (the others were still processed), or the output could not be written: stdout failed, or the --output URL refused the
      requests (400, 401, 403, 404), redirected them (never followed), or stayed unreachable
      past --retry-max-time
   2  usage error
@@ -606,6 +606,8 @@ pub struct Plan {
     pub stdin_only: bool,
     /// Worth a line on stderr before the run (e.g. an empty directory).
     pub remarks: Vec<String>,
+    /// Inputs named that hold nothing to read (exit 1 after the others are processed).
+    pub failures: Vec<String>,
     /// `--checkpoint FILE` and how often it may be rewritten.
     pub checkpoint: Option<(PathBuf, std::time::Duration)>,
     pub progress: crate::progress::Mode,
@@ -755,6 +757,7 @@ impl RunArgs {
             strict: self.strict,
             stdin_only,
             remarks: found.remarks,
+            failures: found.failures,
             progress: self.input.progress_mode(),
             quiet: self.input.quiet,
             checkpoint: self.checkpoint.map(|path| {
@@ -768,8 +771,9 @@ impl RunArgs {
 }
 
 impl SummaryArgs {
-    /// The pipeline configuration for reading the inputs, and remarks for stderr.
-    pub fn config(&self) -> Result<(Config, Vec<String>), UsageError> {
+    /// The pipeline configuration for reading the inputs, remarks for stderr, and failures
+    /// (inputs named that hold nothing to read).
+    pub fn config(&self) -> Result<(Config, Vec<String>, Vec<String>), UsageError> {
         let found = self.input.discover()?;
         let mut config = Config::new(found.inputs);
         config.window = self.input.window()?;
@@ -777,7 +781,7 @@ impl SummaryArgs {
             config.threads = threads.get();
         }
         config.max_line_bytes = self.max_line_bytes;
-        Ok((config, found.remarks))
+        Ok((config, found.remarks, found.failures))
     }
 }
 

@@ -460,7 +460,8 @@ fn directories_are_walked_for_log_files_in_name_order() {
     tmp.file("logs/notes.txt", b"not a log\n");
     let top = tmp.file("logs/z.log", &read("alb_connection.log"));
     let out = run(&[&tmp.path("logs"), &tmp.path("empty")], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // a directory named with nothing to read fails like a missing file; the rest is read
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(paths_in_order(&out), vec![day1a, day1, day2, top]);
     assert!(events(&out).iter().all(|e| at(e, "tags").is_none()));
     assert!(
@@ -468,6 +469,8 @@ fn directories_are_walked_for_log_files_in_name_order() {
         "{}",
         stderr(&out)
     );
+    let out = run(&["summary", &tmp.path("empty")], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
 #[test]

@@ -66,11 +66,14 @@ pub fn is_log_file(path: &Path) -> bool {
         && (name.ends_with(".log") || name.ends_with(".log.gz"))
 }
 
-/// The inputs, and remarks worth a line on stderr (an empty directory).
+/// The inputs, remarks worth a line on stderr (links skipped), and failures: inputs named
+/// that turned out to hold nothing to read (a directory without log files), which end the run
+/// with exit 1 like a missing file.
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub inputs: Vec<Input>,
     pub remarks: Vec<String>,
+    pub failures: Vec<String>,
 }
 
 /// Expands FILE arguments and a `--files-from` list (`-` = stdin) into inputs, in the order
@@ -121,7 +124,7 @@ pub fn discover(
             let before = found.inputs.len();
             walk.dir(&path, &mut found.inputs);
             if found.inputs.len() == before {
-                found.remarks.push(format!(
+                found.failures.push(format!(
                     "{}: no .log or .log.gz files in this directory",
                     path.display()
                 ));
