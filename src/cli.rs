@@ -696,11 +696,29 @@ fn check_checkpoint_path(path: &std::path::Path) -> Result<(), UsageError> {
     Ok(())
 }
 
+/// The subcommand a first argument that names no file was probably meant to be
+/// (`elbship sumary logs/`), by the edit distance clap uses for its own suggestions.
+fn misspelt_command(arg: &std::ffi::OsStr) -> Option<&'static str> {
+    let text = arg.to_str()?;
+    if text.len() < 4 || std::path::Path::new(arg).exists() {
+        return None;
+    }
+    ["summary"]
+        .into_iter()
+        .find(|command| strsim::damerau_levenshtein(text, command) <= 2)
+}
+
 impl RunArgs {
     /// The run's plan; `processing_time` stamps failure events.
     pub fn resolve(self, processing_time: String) -> Result<Plan, UsageError> {
         if let Some(path) = &self.checkpoint {
             check_checkpoint_path(path)?;
+        }
+        if let Some(command) = self.input.files.first().and_then(|f| misspelt_command(f)) {
+            return Err(UsageError(format!(
+                "{:?} is neither a file nor a command; did you mean `elbship {command}`?",
+                self.input.files[0].to_string_lossy()
+            )));
         }
         let stdin_only = self.input.is_stdin_only();
         let found = self.input.discover()?;
@@ -836,6 +854,22 @@ mod tests {
         assert!(args.run.resolve(String::new()).is_err());
         let args = Args::try_parse_from(["elbship", "--add-field", "log=x"]).unwrap();
         assert!(args.run.resolve(String::new()).is_err());
+    }
+
+    #[test]
+    fn a_misspelt_subcommand_is_named() {
+        for typo in ["sumary", "summry", "sumamry", "Summary", "summar"] {
+            assert_eq!(misspelt_command(typo.as_ref()), Some("summary"), "{typo}");
+        }
+        for other in ["logs", "x.log", "sum", "-"] {
+            assert_eq!(misspelt_command(other.as_ref()), None, "{other}");
+        }
+        let args = Args::try_parse_from(["elbship", "sumary", "logs/"]).unwrap();
+        let message = args.run.resolve(String::new()).unwrap_err().0;
+        assert!(
+            message.contains("did you mean `elbship summary`"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -976,3 +976,15 @@ fn an_input_that_is_not_a_log_at_all_says_so() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_misspelt_subcommand_is_not_read_as_a_file() {
+    let out = run(&["sumary", "fixtures/"], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did you mean `elbship summary`?"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}
