@@ -388,6 +388,9 @@ fn show_progress(
     config: &mut pipeline::Config,
     http: bool,
 ) -> progress::Progress {
+    // a person typing lines into the terminal gets the hint, not a spinner drawn over them
+    let typing = config.inputs == [crate::input::Input::Stdin] && io::stdin().is_terminal();
+    let mode = if typing { progress::Mode::Never } else { mode };
     let counters = std::sync::Arc::new(progress::Counters::default());
     counters.http.store(http, Ordering::Relaxed);
     if mode != progress::Mode::Never {

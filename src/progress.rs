@@ -112,9 +112,9 @@ fn draw_bar(c: &Counters, files: u64, total_bytes: Option<u64>, stop: &AtomicBoo
         None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
     };
     let template = if total_bytes.is_some() {
-        "{spinner} [{bar:30}] {bytes}/{total_bytes} {msg} ETA {eta}"
+        "{spinner} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {msg} ETA {eta}"
     } else {
-        "{spinner} {bytes} {msg}"
+        "{spinner} {decimal_bytes} {msg}"
     };
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));

@@ -371,6 +371,8 @@ fn a_terminal_on_stdin_gets_a_hint_and_one_ctrl_d_ends_it() {
     );
     // stderr is the terminal too, so the summary is shown
     assert!(text.contains("0 lines read"), "{text}");
+    // and no progress bar is drawn over what the person types
+    assert!(!text.contains("files 0/1"), "{text}");
 }
 
 #[test]
