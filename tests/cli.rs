@@ -988,3 +988,30 @@ fn a_misspelt_subcommand_is_not_read_as_a_file() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn an_s3_listing_of_a_prefix_synced_elsewhere_finds_its_files() {
+    // aws s3 sync s3://b/AWSLogs/123/elasticloadbalancing/us-east-1/2025/ logs/
+    let tmp = TempDir::new("synced-prefix");
+    std::fs::create_dir_all(tmp.0.join("logs/06/01")).unwrap();
+    tmp.file("logs/06/01/a.log", &read("alb.log"));
+    // cd logs && aws s3 ls --recursive s3://b/AWSLogs/123/…/2025/ | elbship --files-from -
+    let listing = "2025-06-01 00:05:12      19000 AWSLogs/123/elasticloadbalancing/us-east-1/2025/06/01/a.log\n";
+    let mut child = elbship()
+        .current_dir(tmp.0.join("logs"))
+        .args(["--files-from", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(listing.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(paths_in_order(&out), vec!["06/01/a.log".to_string()]);
+}

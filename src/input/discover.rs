@@ -101,7 +101,14 @@ pub fn discover(
         };
         for line in reader.lines() {
             let line = line?;
-            let path = listed_path(line.trim());
+            let trimmed = line.trim();
+            let key = listed_path(trimmed);
+            // a key from a listing of a prefix that was synced somewhere else
+            let path = if key.len() == trimmed.len() {
+                key.to_string()
+            } else {
+                synced_path(key, |p| Path::new(p).exists())
+            };
             if !path.is_empty() && !path.starts_with('#') {
                 named.push(OsString::from(path));
             }
@@ -147,6 +154,23 @@ pub fn discover(
         });
     }
     Ok(found)
+}
+
+/// Where the object `key` of an `aws s3 ls --recursive` listing is on disk: the key itself if
+/// that exists, else the longest tail of it that does. `aws s3 sync s3://b/AWSLogs/…/2025/
+/// logs/` drops the prefix, so run in `logs/` a listing's `AWSLogs/…/2025/06/01/x.log.gz` is
+/// found as `06/01/x.log.gz`. Nothing found: the key, reported missing in its place.
+fn synced_path(key: &str, exists: impl Fn(&str) -> bool) -> String {
+    let mut tail = key;
+    loop {
+        if exists(tail) {
+            return tail.to_string();
+        }
+        match tail.split_once('/') {
+            Some((_, rest)) if !rest.is_empty() => tail = rest,
+            _ => return key.to_string(),
+        }
+    }
 }
 
 /// The path on a `--files-from` line: the line itself, or the key of an `aws s3 ls
@@ -295,6 +319,21 @@ mod tests {
         );
         assert_eq!(listed_path("logs/a.log"), "logs/a.log");
         assert_eq!(listed_path("2025-06-01 notes.log"), "2025-06-01 notes.log");
+    }
+
+    #[test]
+    fn a_listed_key_is_found_where_its_prefix_was_synced() {
+        let on_disk = ["06/01/x.log.gz", "AWSLogs/1/y.log"];
+        let exists = |p: &str| on_disk.contains(&p);
+        assert_eq!(synced_path("AWSLogs/1/y.log", exists), "AWSLogs/1/y.log");
+        assert_eq!(
+            synced_path("AWSLogs/1/elb/2025/06/01/x.log.gz", exists),
+            "06/01/x.log.gz"
+        );
+        assert_eq!(
+            synced_path("AWSLogs/1/gone.log", exists),
+            "AWSLogs/1/gone.log"
+        );
     }
 
     #[test]
