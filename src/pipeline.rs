@@ -553,8 +553,10 @@ fn read_inputs<W: BlockWork>(
         if *input == Input::Stdin && stop.is_some() {
             use std::os::fd::AsRawFd;
             let fd = std::io::stdin().as_raw_fd();
-            while !stopped() && !matches!(input::chunk::readable(fd, STOP_POLL), Ok(true) | Err(_))
-            {
+            while !stopped() {
+                if matches!(input::chunk::readable(fd, STOP_POLL), Ok(true) | Err(_)) {
+                    break;
+                }
             }
         }
         if stopped() {
