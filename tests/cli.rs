@@ -877,12 +877,7 @@ fn links_in_directories_read_each_file_once_and_loops_end() {
 fn a_pipe_held_open_gets_its_events_out_at_once() {
     // (cat x.log; sleep 30) | elbship: the events come out while the writer still holds
     // the pipe, not at the end of input or after a 1 MiB block
-    let mut child = elbship()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(&[]);
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();

@@ -468,7 +468,7 @@ fn the_accounting_holds_on_every_hostile_input() {
         let out = run(&["--stats=json", "--max-line-bytes", "64K"], &data);
         no_panic(&out);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
-        let s = stats_of(&out);
+        let s = common::stats_json(&out);
         let n = |k: &str| s[k].as_u64().unwrap();
         assert_eq!(n("lines"), count_lines(&data), "{name}: {s}");
         assert_eq!(
@@ -482,21 +482,10 @@ fn the_accounting_holds_on_every_hostile_input() {
     let gz = gzip(&alb_lines(3000));
     let out = run(&["--stats=json"], &gz[..gz.len() / 2]);
     assert_eq!(out.status.code(), Some(1));
-    let s = stats_of(&out);
+    let s = common::stats_json(&out);
     assert!(s["lines"].as_u64().unwrap() > 0, "{s}");
     assert_eq!(s["lines"], s["events"], "{s}");
     assert_eq!(events(&out).len() as u64, s["events"].as_u64().unwrap());
-}
-
-/// The `--stats=json` object on stderr.
-fn stats_of(out: &Output) -> Value {
-    let err = stderr(out);
-    let line = err
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('{'))
-        .unwrap_or_else(|| panic!("no JSON stats: {err}"));
-    serde_json::from_str(line).unwrap()
 }
 
 /// `data` with every `\n` as `\r\n`.

@@ -93,20 +93,9 @@ fn ship(args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// The `--stats=json` object.
-fn stats(out: &Output) -> Value {
-    let stderr = common::stderr(out);
-    let line = stderr
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('{'))
-        .unwrap_or_else(|| panic!("no JSON stats on stderr: {stderr}"));
-    serde_json::from_str(line).unwrap()
-}
-
 /// The `delivery` object of `--stats=json`.
 fn delivery(out: &Output) -> Value {
-    stats(out)["delivery"].clone()
+    common::stats_json(out)["delivery"].clone()
 }
 
 /// The events in a dead-letter file (each record's `event`), as canonical texts.
@@ -136,7 +125,7 @@ fn assert_accounted(
     dead_letter: Option<&str>,
     expected: &[Value],
 ) {
-    let stats = stats(out);
+    let stats = common::stats_json(out);
     let d = &stats["delivery"];
     let n = |v: &Value, k: &str| {
         v[k].as_u64()
@@ -1445,13 +1434,7 @@ fn no_message_shows_a_secret() {
 fn a_pipe_held_open_is_delivered_within_the_linger_and_a_signal_counts_every_line_read() {
     // the default block (1 MiB) and linger (1 s): `tail -F access.log | elbship -o URL`
     let sink = Sink::start(Api::Logstash, Behaviour::default());
-    let mut child = elbship()
-        .args(["-o", sink.url(), "--stats=json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(&["-o", sink.url(), "--stats=json"]);
     let mut stdin = child.stdin.take().unwrap();
     let started = Instant::now();
     stdin.write_all(&log_lines(500)).unwrap();
@@ -1475,7 +1458,7 @@ fn a_pipe_held_open_is_delivered_within_the_linger_and_a_signal_counts_every_lin
     let stderr = common::stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert_accounted(&out, Some(&sink), None, &[]);
-    let s = stats(&out);
+    let s = common::stats_json(&out);
     // 501 + 4 + the partial line, which comes out as a failure event that keeps it
     assert_eq!(s["lines"].as_u64(), Some(506), "{s}");
     assert_eq!(s["delivery"]["acknowledged"].as_u64(), Some(506), "{s}");

@@ -165,6 +165,17 @@ pub fn events(out: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// The `--stats=json` object: the last line of stderr that is a JSON object.
+pub fn stats_json(out: &Output) -> Value {
+    let err = stderr(out);
+    let line = err
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| panic!("no JSON stats on stderr: {err}"));
+    serde_json::from_str(line).unwrap()
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
