@@ -16,6 +16,7 @@ pub mod diag;
 pub mod error;
 pub mod format;
 pub mod input;
+pub mod json;
 pub mod output;
 pub mod pipeline;
 pub mod progress;

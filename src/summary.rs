@@ -430,7 +430,7 @@ fn pct(v: Option<f64>) -> String {
 
 fn json_str(s: &[u8]) -> String {
     let mut out = Vec::new();
-    crate::schema::json::write_str(&mut out, s, false);
+    crate::json::write_str(&mut out, s, false);
     String::from_utf8_lossy(&out).into_owned()
 }
 

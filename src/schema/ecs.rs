@@ -3,7 +3,7 @@
 //!
 //! `-` is left out, and so is a `-1` processing time (it is "never dispatched", not a duration).
 
-use super::json::EventWriter;
+use super::writer::EventWriter;
 use super::{outcome, EventStyle};
 use crate::format::tokens::Token;
 use crate::format::values::{split_url, tls_version, Decimal, Int};

@@ -3,13 +3,13 @@
 //! Pure: writes into a caller's buffer, no I/O, no allocation per event.
 
 pub mod ecs;
-pub mod json;
 pub mod legacy;
 pub mod statics;
+pub mod writer;
 
 use crate::format::{ParseError, Record};
-pub use json::EventWriter;
 pub use statics::StaticFields;
+pub use writer::EventWriter;
 
 /// Which field names events use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -41,7 +41,7 @@ impl EventStyle {
             if i > 0 {
                 rendered.push(b',');
             }
-            json::write_str(&mut rendered, tag.as_bytes(), false);
+            crate::json::write_str(&mut rendered, tag.as_bytes(), false);
         }
         EventStyle {
             schema,
@@ -113,7 +113,7 @@ pub fn write_failure(
     if !style.tags.is_empty() {
         out.push(b',');
     }
-    json::write_str(out, PARSE_FAILURE_TAG.as_bytes(), false);
+    crate::json::write_str(out, PARSE_FAILURE_TAG.as_bytes(), false);
     out.push(b']');
     let reason = match failure {
         Failure::Parse(e) => e.to_string(),

@@ -4,7 +4,7 @@
 //! Kept as a tree of dotted-key paths with each subtree pre-rendered as JSON, so the writer
 //! merges them into its objects without building anything per line.
 
-use super::json::write_str;
+use crate::json::write_str;
 
 pub const ROOT: u32 = 0;
 pub const NO_NODE: u32 = u32::MAX;

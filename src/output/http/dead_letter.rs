@@ -32,10 +32,10 @@ impl Shared {
         for (i, status, reason) in entries {
             let (i, status) = (*i, *status);
             records.extend_from_slice(b"{\"reason\":");
-            crate::schema::json::write_str(&mut records, reason.as_bytes(), false);
+            crate::json::write_str(&mut records, reason.as_bytes(), false);
             if let Some(s) = status {
                 records.extend_from_slice(b",\"status\":");
-                crate::schema::json::write_u64(&mut records, u64::from(s));
+                crate::json::write_u64(&mut records, u64::from(s));
             }
             records.extend_from_slice(b",\"event\":");
             records.extend_from_slice(batch.event(i));

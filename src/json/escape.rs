@@ -1,0 +1,429 @@
+//! The JSON string escaper: the one `unsafe` corner of elbship, kept in a leaf that knows
+//! nothing of events.
+//!
+//! Strings are escaped with a fast scan (most fields need no escaping): each string reserves
+//! its worst case once and is written through a raw pointer, whole chunks at a time. Bytes that
+//! are not UTF-8 become U+FFFD exactly as `String::from_utf8_lossy` would, so the output is
+//! always valid JSON.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+/// What to do with each byte when escaping: 0 copy, 1 escape (`"`, `\`, control), 2 non-ASCII.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if i < 0x20 || i == b'"' as usize || i == b'\\' as usize {
+            1
+        } else if i >= 0x80 {
+            2
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// A mask with the high bit set in each byte of `w` that is `"`, `\`, a control byte or
+/// non-ASCII. Its lowest set bit marks exactly the first such byte (a false positive can only
+/// appear above a true one: borrows run upward).
+#[inline(always)]
+fn care_mask(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let quote = zero_byte(w ^ (ONES * b'"' as u64));
+    let backslash = zero_byte(w ^ (ONES * b'\\' as u64));
+    control | quote | backslash | (w & HIGH)
+}
+
+/// The offset of the first byte at or after `i` that needs care, or `s.len()` (the scan the
+/// escaper does, without the copying; the tests check it against the byte table).
+#[cfg(test)]
+fn skip_clean(s: &[u8], i: usize) -> usize {
+    let mut scratch = vec![0u8; s.len() + SPILL];
+    // SAFETY: `scratch` has room for `s.len() - i` bytes plus the spill.
+    i + unsafe { copy_clean(s, i, scratch.as_mut_ptr()) }
+}
+
+/// Bit `k` set when byte `k` of the 16 bytes at `src` is `"`, `\`, a control byte or
+/// non-ASCII; the bytes are also stored at `dst`.
+///
+/// # Safety
+/// `src` must be readable and `dst` writable for 16 bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn sse2_copy_and_mask(src: *const u8, dst: *mut u8) -> u32 {
+    // SAFETY: the caller vouches for 16 readable bytes at `src` and 16 writable at `dst`; SSE2 is
+    // part of the x86_64 baseline, so the intrinsics always exist.
+    unsafe {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8,
+            _mm_or_si128, _mm_set1_epi8, _mm_storeu_si128,
+        };
+        let v = _mm_loadu_si128(src.cast::<__m128i>());
+        _mm_storeu_si128(dst.cast::<__m128i>(), v);
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // unsigned v <= 0x1f  <=>  min(v, 0x1f) == v
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        // the high bit of v itself flags non-ASCII bytes
+        let any = _mm_or_si128(_mm_or_si128(quote, backslash), _mm_or_si128(control, v));
+        _mm_movemask_epi8(any) as u32
+    }
+}
+
+/// Output bytes one input byte can become at most: a control byte is written `\u00XX`
+/// (a UTF-8 sequence is copied, and U+FFFD replaces at least one byte with three).
+pub const MAX_ESCAPED_LEN: usize = 6;
+
+/// Bytes the clean-run copier may write past what it keeps: it stores whole chunks and keeps
+/// only the part before the first byte that needs care.
+pub const SPILL: usize = 16;
+
+/// Writes `s` as a JSON string (with quotes). When `aws_escaped`, `\"` and `\\` in `s` are
+/// AWS's escapes for `"` and `\`, which are already the JSON escapes, and are copied as is.
+#[inline]
+pub fn write_str(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
+    out.push(b'"');
+    write_str_body(out, s, aws_escaped);
+    out.push(b'"');
+}
+
+/// [`write_str`] without the surrounding quotes.
+///
+/// Reserves the worst case once, then writes through a raw pointer: clean runs are copied a
+/// whole chunk at a time (stores past the first special byte are overwritten by what follows),
+/// so a field costs one capacity check rather than one per piece.
+#[inline]
+pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
+    out.reserve(s.len() * MAX_ESCAPED_LEN + SPILL);
+    // SAFETY: every input byte becomes at most MAX_ESCAPED_LEN output bytes, and the copier
+    // writes at most SPILL bytes past what it keeps, so all writes stay inside the capacity
+    // reserved above; `escape_into` initialises every byte it reports as written.
+    unsafe {
+        let len = out.len();
+        let written = escape_short_clean_inline(s, aws_escaped, out.as_mut_ptr().add(len));
+        out.set_len(len + written);
+    }
+}
+
+/// [`escape_into`], with the common case done inline: a string of 4 to 32 bytes with nothing
+/// to escape (an address, a timestamp, a name) is checked and copied with two overlapping
+/// loads and stores, and no call.
+///
+/// # Safety
+/// As for [`escape_into`].
+#[inline(always)]
+pub unsafe fn escape_short_clean_inline(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
+    // SAFETY: `dst` has the room `escape_into` needs (the caller's contract); the loads and stores
+    // below touch `s`'s own `n` bytes and `dst`'s first `n`.
+    unsafe {
+        let n = s.len();
+        let src = s.as_ptr();
+        #[cfg(target_arch = "x86_64")]
+        if (16..=32).contains(&n) {
+            let head = sse2_copy_and_mask(src, dst);
+            let tail = sse2_copy_and_mask(src.add(n - 16), dst.add(n - 16));
+            if head | tail == 0 {
+                return n;
+            }
+            return escape_into(s, aws_escaped, dst);
+        }
+        if (8..16).contains(&n) {
+            let head = src.cast::<u64>().read_unaligned();
+            let tail = src.add(n - 8).cast::<u64>().read_unaligned();
+            if care_mask(u64::from_le(head)) | care_mask(u64::from_le(tail)) == 0 {
+                dst.cast::<u64>().write_unaligned(head);
+                dst.add(n - 8).cast::<u64>().write_unaligned(tail);
+                return n;
+            }
+        }
+        escape_into(s, aws_escaped, dst)
+    }
+}
+
+/// Escapes `s` to `dst`; returns the number of bytes written.
+///
+/// # Safety
+/// `dst` must be writable for `s.len() * MAX_ESCAPED_LEN + SPILL` bytes.
+unsafe fn escape_into(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
+    // SAFETY: `dst` has room for `s.len() * MAX_ESCAPED_LEN + SPILL` bytes (the caller's contract);
+    // each input byte writes at most MAX_ESCAPED_LEN bytes and the chunk copiers at most SPILL past
+    // what they keep; reads stay inside `s` (whole chunks are taken only while 16 bytes remain).
+    unsafe {
+        let mut i = 0;
+        let mut d = 0;
+        loop {
+            'clean_run: {
+                // whole chunks, escaping plain quotes (a request line is full of them) without
+                // leaving the loop; anything else stops the run
+                #[cfg(target_arch = "x86_64")]
+                while i + 16 <= s.len() {
+                    let mask = sse2_copy_and_mask(s.as_ptr().add(i), dst.add(d));
+                    if mask == 0 {
+                        i += 16;
+                        d += 16;
+                        continue;
+                    }
+                    let clean = mask.trailing_zeros() as usize;
+                    if s[i + clean] == b'"' {
+                        put(dst.add(d + clean), b"\\\"");
+                        i += clean + 1;
+                        d += clean + 2;
+                        continue;
+                    }
+                    i += clean;
+                    d += clean;
+                    break 'clean_run;
+                }
+                let clean = copy_clean(s, i, dst.add(d));
+                i += clean;
+                d += clean;
+            }
+            let Some(&b) = s.get(i) else {
+                return d;
+            };
+            if CLASS[b as usize] == 1 {
+                if b == b'\\' && aws_escaped && matches!(s.get(i + 1), Some(b'"' | b'\\')) {
+                    put(dst.add(d), &[b'\\', s[i + 1]]);
+                    i += 2;
+                    d += 2;
+                } else if b == b'"' || b == b'\\' {
+                    // the common case (a request line is full of quotes): no call
+                    put(dst.add(d), &[b'\\', b]);
+                    i += 1;
+                    d += 2;
+                } else {
+                    let escape = control_escape(b);
+                    put(dst.add(d), escape.as_bytes());
+                    i += 1;
+                    d += escape.len();
+                }
+                continue;
+            }
+            // one non-ASCII character: a UTF-8 sequence is at most 4 bytes long
+            let window = &s[i..(i + 4).min(s.len())];
+            let chunk = window.utf8_chunks().next();
+            match chunk.as_ref().and_then(|c| c.valid().chars().next()) {
+                Some(c) => {
+                    put(dst.add(d), &s[i..i + c.len_utf8()]);
+                    i += c.len_utf8();
+                    d += c.len_utf8();
+                }
+                None => {
+                    put(dst.add(d), "\u{FFFD}".as_bytes());
+                    i += chunk.map_or(1, |c| c.invalid().len().max(1));
+                    d += "\u{FFFD}".len();
+                }
+            }
+        }
+    }
+}
+
+/// Copies `bytes` to `dst`.
+///
+/// # Safety
+/// `dst` must be writable for `bytes.len()` bytes and not overlap `bytes`.
+#[inline(always)]
+pub unsafe fn put(dst: *mut u8, bytes: &[u8]) {
+    // SAFETY: the caller vouches for `bytes.len()` writable bytes at `dst`, apart from `bytes`.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
+    }
+}
+
+/// Copies `s[i..]` to `dst` up to the first byte that needs escaping or UTF-8 checking, and
+/// returns how many bytes that is. Bytes after those may be written too (up to SPILL).
+///
+/// 8 bytes a step: on x86_64 [`escape_into`]'s 16-byte loop has taken every whole chunk, so
+/// this only sees the last 15 bytes or fewer.
+///
+/// # Safety
+/// `dst` must be writable for `s.len() - i + SPILL` bytes.
+#[inline(always)]
+unsafe fn copy_clean(s: &[u8], mut i: usize, dst: *mut u8) -> usize {
+    // SAFETY: the caller vouches for `s.len() - i + SPILL` writable bytes at `dst`; every load
+    // below is inside `s` (8 or 4 bytes only while that many remain).
+    unsafe {
+        let from = i;
+        let src = s.as_ptr();
+        while i + 8 <= s.len() {
+            let word = src.add(i).cast::<u64>().read_unaligned();
+            dst.add(i - from).cast::<u64>().write_unaligned(word);
+            let mask = care_mask(u64::from_le(word));
+            if mask != 0 {
+                return i - from + (mask.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+        }
+        let rest = s.len() - i;
+        if rest >= 4 {
+            // two overlapping 4-byte pieces cover the 4 to 7 bytes left
+            let head = src.add(i).cast::<u32>().read_unaligned();
+            let tail = src.add(s.len() - 4).cast::<u32>().read_unaligned();
+            dst.add(i - from).cast::<u32>().write_unaligned(head);
+            dst.add(i - from + rest - 4)
+                .cast::<u32>()
+                .write_unaligned(tail);
+            let word = u64::from(u32::from_le(head)) | u64::from(u32::from_le(tail)) << 32;
+            let mask = care_mask(word);
+            let clean = match (mask.trailing_zeros() / 8) as usize {
+                8 => rest,
+                k if k < 4 => k,
+                k => k + rest - 8,
+            };
+            return i - from + clean;
+        }
+        while i < s.len() && CLASS[s[i] as usize] == 0 {
+            *dst.add(i - from) = s[i];
+            i += 1;
+        }
+        i - from
+    }
+}
+
+/// The JSON escape of a control byte.
+#[cold]
+fn control_escape(b: u8) -> &'static str {
+    const ESCAPES: [&str; 32] = [
+        "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+        "\\u0008", "\\t", "\\n", "\\u000b", "\\u000c", "\\r", "\\u000e", "\\u000f", "\\u0010",
+        "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017", "\\u0018",
+        "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+    ];
+    ESCAPES[b as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(s: &[u8], aws: bool) -> String {
+        let mut out = Vec::new();
+        write_str(&mut out, s, aws);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn round_trip(s: &[u8]) {
+        let json = escaped(s, false);
+        let back: String = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, String::from_utf8_lossy(s), "{json}");
+    }
+
+    #[test]
+    fn plain_ascii_is_copied() {
+        assert_eq!(
+            escaped(b"curl/7.46.0 long enough for words", false),
+            "\"curl/7.46.0 long enough for words\""
+        );
+    }
+
+    #[test]
+    fn specials_are_escaped() {
+        assert_eq!(
+            escaped(b"a\"b\\c\nd\x01e\tf", false),
+            r#""a\"b\\c\nd\u0001e\tf""#
+        );
+        round_trip(b"GET \"quoted\" \\ path\x7f\x1f end of a longer string");
+    }
+
+    #[test]
+    fn aws_escapes_pass_through_as_json_escapes() {
+        let s = br#"Mozilla \"X\" back\\slash lone\z"#;
+        let json = escaped(s, true);
+        let back: String = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r#"Mozilla "X" back\slash lone\z"#);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_like_from_utf8_lossy() {
+        for s in [
+            &b"caf\xc3\xa9 au lait"[..],
+            b"\xff\xfe plain",
+            b"abc\xe6\x97\xa5\xe6\x9c\xac\"x\"",
+            b"trunc\xe6\x97",
+            b"\xc3\xa9\xff\xc3\xa9 and \"q\"",
+            b"\xf0\x9f\x98\x80\xf0\x9f",
+            b"\xed\xa0\x80 surrogate",
+            b"12345678\x80abcdefgh\xc3",
+        ] {
+            round_trip(s);
+        }
+    }
+
+    /// The vector scans agree with the byte table at every offset, for every kind of byte.
+    #[test]
+    fn skip_clean_finds_the_first_special_byte_at_every_offset() {
+        for special in [b'"', b'\\', 0u8, 0x1f, 0x7f, 0x80, 0xc3, 0xff, b'\n'] {
+            for len in 0..48 {
+                for at in 0..=len {
+                    let mut s = vec![b'a'; len];
+                    if at < len {
+                        s[at] = special;
+                    }
+                    let expected = s
+                        .iter()
+                        .position(|&b| CLASS[b as usize] != 0)
+                        .unwrap_or(len);
+                    assert_eq!(
+                        skip_clean(&s, 0),
+                        expected,
+                        "byte {special:#x} at {at} of {len}"
+                    );
+                    if at > 0 {
+                        assert_eq!(skip_clean(&s, at - 1), expected.max(at - 1));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every special byte at every position of strings up to 40 bytes: same as serde_json.
+    #[test]
+    fn escaping_matches_a_reference_at_every_position() {
+        let specials: [&[u8]; 9] = [
+            b"\"",
+            b"\\",
+            b"\n",
+            b"\x01",
+            b"\x7f",
+            "é".as_bytes(),
+            "日".as_bytes(),
+            b"\xff",
+            b"\xe6\x97",
+        ];
+        for special in specials {
+            for len in 0..40 {
+                for at in 0..=len {
+                    let mut s: Vec<u8> = (0..len).map(|k| b'a' + (k % 26) as u8).collect();
+                    s.splice(at..at, special.iter().copied());
+                    let expected = serde_json::to_string(&String::from_utf8_lossy(&s)).unwrap();
+                    let got = escaped(&s, false);
+                    let back: String = serde_json::from_str(&got).unwrap();
+                    assert_eq!(back, String::from_utf8_lossy(&s), "{got} vs {expected}");
+                }
+            }
+        }
+    }
+
+    /// Two special bytes at every pair of positions: the scan restarts after an escape, so
+    /// the tail check (which looks back over bytes already copied) runs from every offset.
+    #[test]
+    fn escaping_two_specials_at_every_pair_of_positions() {
+        for len in 0..36 {
+            for first in 0..len {
+                for second in first + 1..len {
+                    let mut s: Vec<u8> = (0..len).map(|k| b'a' + (k % 26) as u8).collect();
+                    s[first] = b'"';
+                    s[second] = if second % 2 == 0 { b'\\' } else { 0x01 };
+                    let got = escaped(&s, false);
+                    let back: String = serde_json::from_str(&got).unwrap();
+                    assert_eq!(back.as_bytes(), &s[..], "{got}");
+                }
+            }
+        }
+    }
+}
