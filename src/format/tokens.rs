@@ -107,7 +107,8 @@ impl<'a> Tokenizer<'a> {
     /// Past the last field; a single trailing space does not start another (empty) field.
     #[inline(always)]
     fn at_end(&self) -> bool {
-        self.pos > self.line.len() || (self.pos == self.line.len() && self.pos > 0)
+        // `pos > len`, or `pos == len` on a non-empty line, in one comparison
+        self.pos >= self.line.len().max(1)
     }
 
     #[inline(always)]
