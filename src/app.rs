@@ -1,280 +1,293 @@
-//! The `elbship` command as a function: parsed arguments in, exit code out.
+//! The `elbship` command as a function, and its one run path: resolve the plan, say what is
+//! worth saying before the run, run the job over the inputs into its sink, report, and turn
+//! how it ended into the exit code. Only events (or the summary report) go to stdout.
 
 use std::io::{self, IsTerminal, Write};
-use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
-use crate::checkpoint::Checkpoint;
-use crate::cli::{Args, Command, RunArgs, StatsFormat, SummaryArgs};
+use crate::checkpoint::{Checkpoint, Recorder};
+use crate::cli::Args;
+use crate::config::{self, EventsPlan, JobPlan, Now, Output, Plan, SummaryPlan};
 use crate::error::{ExitCode, RunOutcome};
-use crate::output::{HttpOptions, HttpSink};
+use crate::event::EventBlock;
+use crate::input::{Finished, Input};
+use crate::messages::{self, error, warn};
+use crate::output::{HttpSink, Sink, SinkReport, StdoutSink};
 use crate::pipeline::{self, Ending};
 use crate::progress;
+use crate::stats::{self, Delivery};
 use crate::summary::Summary;
 
-/// Runs the command; all diagnostics go to stderr, only events (or the report) to stdout.
+/// Runs the command; all diagnostics go to stderr.
 pub fn run(args: Args) -> ExitCode {
-    match args.command {
-        Some(Command::Summary(summary)) => run_summary(summary),
-        None => run_events(args.run),
-    }
-}
-
-fn run_events(args: RunArgs) -> ExitCode {
     let started = Instant::now();
-    let processing_time =
-        crate::clock::processing_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref());
-    let mut plan = match args.resolve(processing_time) {
+    let plan = match config::resolve(args, &Now::read(), |k| std::env::var(k).ok()) {
         Ok(plan) => plan,
         Err(e) => {
-            crate::diag!("elbship: {e}");
+            error(&e);
             return ExitCode::Usage;
         }
     };
     if !plan.quiet {
         for remark in &plan.remarks {
-            crate::diag!("elbship: {remark}");
+            warn(remark);
         }
     }
     for failure in &plan.failures {
-        crate::diag!("elbship: {failure}");
+        error(failure);
     }
-    let inputs_missing = !plan.failures.is_empty();
-    let mut checkpoint = match &plan.checkpoint {
+    if plan.stdin_only && io::stdin().is_terminal() {
+        warn(&messages::READING_A_TERMINAL);
+    }
+    let mut outcome = match plan.job.clone() {
+        JobPlan::Events(events) => run_events(&plan, *events, started),
+        JobPlan::Summary(summary) => run_summary(&plan, summary),
+    };
+    outcome.failed |= !plan.failures.is_empty();
+    outcome.exit_code()
+}
+
+/// Events into stdout or an HTTP sink; the checkpoint follows deliveries, and for HTTP,
+/// SIGINT / SIGTERM stop the reading and drain what is in flight.
+fn run_events(plan: &Plan, events: EventsPlan, started: Instant) -> RunOutcome {
+    let mut engine = plan.engine.clone();
+    let checkpoint = match &events.checkpoint {
         None => None,
         Some((path, interval)) => match Checkpoint::load(path, *interval) {
             Ok(c) => {
-                let skipped = c.skip_done(&mut plan.config.inputs);
+                let skipped = c.skip_done(&mut engine.inputs);
                 if skipped > 0 {
-                    crate::diag!(
-                        "elbship: {}: skipping {skipped} files already done",
+                    warn(&format_args!(
+                        "{}: skipping {skipped} files already done",
                         path.display()
-                    );
+                    ));
                 }
                 Some(c)
             }
             Err(e) => {
-                crate::diag!(
-                    "elbship: cannot read the checkpoint {}: {e}",
+                error(&format_args!(
+                    "cannot read the checkpoint {}: {e}",
                     path.display()
-                );
-                return ExitCode::InputOrOutput;
+                ));
+                return failed();
             }
         },
     };
-    hint_if_terminal(plan.stdin_only);
-    if let Some(http) = plan.http.take() {
-        return ship_http(plan, http, checkpoint, started);
-    }
-    let mut checkpoint_error: Option<std::io::Error> = None;
-    let stderr_is_terminal = io::stderr().is_terminal();
-
-    // stdout as a plain file: whole blocks go out in one write, with no line buffering
-    let mut stdout = match io::stdout().as_fd().try_clone_to_owned() {
-        Ok(fd) => std::fs::File::from(fd),
-        Err(e) => {
-            crate::diag!("elbship: cannot use stdout: {e}");
-            return ExitCode::InputOrOutput;
-        }
-    };
-    let mut warn = |message: &str| crate::diag!("elbship: {message}");
-    let mut done = |input: &crate::input::Finished| {
-        if let Some(c) = checkpoint.as_mut() {
-            if let Err(e) = c.finished(input) {
-                checkpoint_error.get_or_insert(e);
+    let recorder = Recorder::new(checkpoint);
+    let http = matches!(events.output, Output::Http(_));
+    let stop = if http {
+        match stop_on_signals() {
+            Ok(stop) => Some(stop),
+            Err(e) => {
+                error(&format_args!("cannot handle signals: {e}"));
+                return failed();
             }
         }
+    } else {
+        None
     };
-    let progress = show_progress(plan.progress, &mut plan.config, false);
-    let result = pipeline::run_with_done(&plan.config, &mut stdout, &mut warn, &mut done);
-    progress.finish();
-    if let Some(c) = checkpoint.as_mut() {
-        if let Err(e) = c.save() {
-            checkpoint_error.get_or_insert(e);
-        }
-    }
-    if let (Some(e), Some((path, _))) = (&checkpoint_error, &plan.checkpoint) {
-        crate::diag!(
-            "elbship: cannot write the checkpoint {}: {e}",
-            path.display()
-        );
-    }
-    let report = match result {
-        Ok(report) => report,
-        Err(e) => {
-            crate::diag!("elbship: cannot write to stdout: {e}");
-            return ExitCode::InputOrOutput;
+    engine.stop = stop.clone();
+    let progress = show_progress(plan.progress, &mut engine, http);
+    let sink: Result<Box<dyn Sink>, _> = match events.output.clone() {
+        Output::Stdout => StdoutSink::new(recorder.delivered()).map(|s| Box::new(s) as _),
+        Output::Http(mut options) => {
+            options.progress = engine.progress.clone();
+            let stop = stop.clone().unwrap_or_default();
+            HttpSink::start(*options, recorder.delivered(), stop, events.drain_timeout)
+                .map(|s| Box::new(s) as _)
         }
     };
-    let _ = stdout.flush();
-
-    let stats = report.stats;
-    let format = plan
-        .stats
-        .or((stderr_is_terminal && !plan.quiet).then_some(StatsFormat::Text));
-    if report.ending == Ending::Complete {
-        match format {
-            Some(StatsFormat::Text) => crate::diag!("{}", stats.to_text(started.elapsed())),
-            Some(StatsFormat::Json) => crate::diag!("{}", stats.to_json(started.elapsed())),
-            None => {}
-        }
-    }
-    RunOutcome {
-        output_closed: report.ending == Ending::OutputClosed,
-        failed: stats.inputs_failed > 0 || checkpoint_error.is_some() || inputs_missing,
-        strict_failures: plan.strict && stats.parse_failures > 0,
-        ..RunOutcome::default()
-    }
-    .exit_code()
-}
-
-/// `--output URL`: events to Logstash or `_bulk`; the checkpoint follows acknowledgements, and
-/// SIGINT / SIGTERM stop the reading and drain what is in flight.
-fn ship_http(
-    mut plan: crate::cli::Plan,
-    mut http: HttpOptions,
-    checkpoint: Option<Checkpoint>,
-    started: Instant,
-) -> ExitCode {
-    let stop = match stop_on_signals() {
-        Ok(stop) => stop,
-        Err(e) => {
-            crate::diag!("elbship: cannot handle signals: {e}");
-            return ExitCode::InputOrOutput;
-        }
-    };
-    plan.config.stop = Some(Arc::clone(&stop));
-    let dead_letter = http.dead_letter.clone();
-    let progress = show_progress(plan.progress, &mut plan.config, true);
-    http.progress = plan.config.progress.clone();
-
-    // the checkpoint is written by the sink's thread, as acknowledgements come in
-    let checkpoint = Arc::new(Mutex::new((checkpoint, None::<io::Error>)));
-    let recorder = Arc::clone(&checkpoint);
-    let delivered = Box::new(move |input: &crate::input::Finished| {
-        if let Ok(mut guard) = recorder.lock() {
-            let (c, error) = &mut *guard;
-            if let Some(c) = c.as_mut() {
-                if let Err(e) = c.finished(input) {
-                    error.get_or_insert(e);
-                }
-            }
-        }
-    });
-    let sink = match HttpSink::start(http, delivered) {
+    let mut sink = match sink {
         Ok(sink) => sink,
         Err(e) => {
             progress.finish();
-            crate::diag!("elbship: {e}");
-            return ExitCode::InputOrOutput;
+            error(&e);
+            return failed();
         }
     };
-    let mut warn = |message: &str| crate::diag!("elbship: {message}");
-    let result = pipeline::run_events(
-        &plan.config,
-        &mut |block| sink.send(block, &stop, plan.drain_timeout),
-        &mut warn,
-        &mut |input| sink.input_done(input, &stop, plan.drain_timeout),
-    );
-    if stop.load(Ordering::Relaxed) {
-        crate::diag!(
-            "elbship: stopping: sending what was read (waiting at most {} s; a second signal aborts)",
-            plan.drain_timeout.as_secs_f64()
-        );
+    let encode = events.encode.clone();
+    let result = pipeline::run(&engine, encode, &mut ToSink(sink.as_mut()));
+    let interrupted = stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
+    if interrupted {
+        error(&format_args!(
+            "stopping: sending what was read (waiting at most {} s; a second signal aborts)",
+            events.drain_timeout.as_secs_f64()
+        ));
     }
-    let sent = sink.finish(&stop, plan.drain_timeout);
+    let sunk = sink.finish();
     progress.finish();
 
-    let mut failed = false;
-    if let Ok(mut guard) = checkpoint.lock() {
-        let (c, error) = &mut *guard;
-        if let Some(c) = c.as_mut() {
-            if let Err(e) = c.save() {
-                error.get_or_insert(e);
-            }
-        }
-        if let (Some(e), Some((path, _))) = (error.as_ref(), &plan.checkpoint) {
-            crate::diag!(
-                "elbship: cannot write the checkpoint {}: {e}",
-                path.display()
-            );
-            failed = true;
-        }
+    let checkpoint_error = recorder.save();
+    if let (Some(e), Some((path, _))) = (&checkpoint_error, &events.checkpoint) {
+        error(&format_args!(
+            "cannot write the checkpoint {}: {e}",
+            path.display()
+        ));
     }
-    let stats = match result {
-        Ok(report) => Some(report.stats),
+    let report = match result {
+        Ok(report) => Some(report),
         Err(e) => {
-            if sent.fatal.is_none() {
-                crate::diag!("elbship: {e}");
+            // a sink that failed says why itself
+            if sunk.errors.is_empty() {
+                error(&e);
             }
-            failed = true;
             None
         }
     };
-    if let Some(fatal) = &sent.fatal {
-        crate::diag!("elbship: {fatal}");
-        failed = true;
+    for e in &sunk.errors {
+        error(e);
     }
-    if let Some(e) = &sent.dead_letter_error {
-        crate::diag!("elbship: {e}");
-        failed = true;
+    if sunk.drain_timed_out {
+        error(&format_args!(
+            "gave up waiting for the requests in flight after {} s (--drain-timeout)",
+            events.drain_timeout.as_secs_f64()
+        ));
     }
-    if sent.drain_timed_out {
-        crate::diag!(
-            "elbship: gave up waiting for the requests in flight after {} s (--drain-timeout)",
-            plan.drain_timeout.as_secs_f64()
-        );
-    }
-    let delivery = sent.delivery;
-    let undelivered = delivery.undelivered();
-    let complete = delivery.complete();
-    // shown on a terminal, and wherever something went wrong or the run was stopped
-    let interrupted = stop.load(Ordering::Relaxed);
-    let format = plan.stats.or((io::stderr().is_terminal()
-        || !complete
-        || delivery.retried > 0
-        || interrupted)
-        .then_some(StatsFormat::Text));
-    let format = if plan.quiet && complete {
-        plan.stats
-    } else {
-        format
-    };
-    if let Some(format) = format {
-        crate::diag!(
-            "{}",
-            shipping_summary(format, stats.as_ref(), &delivery, started.elapsed())
-        );
-    }
-    if delivery.dead_lettered > 0 {
-        if let Some(path) = &dead_letter {
-            crate::diag!(
-                "elbship: {} events were not delivered; they and the reasons are in {}",
-                delivery.dead_lettered,
-                path.display()
-            );
-        }
-    }
-    if undelivered > 0 {
-        let why = match (&dead_letter, &sent.dead_letter_error) {
-            (None, _) => "pass --dead-letter FILE to keep such events with the reasons",
-            (Some(_), Some(_)) => "the dead-letter file could not be written",
-            (Some(_), None) => "they were on the wire when the run gave up on them",
-        };
-        crate::diag!(
-            "elbship: {undelivered} events were not delivered and are in no dead-letter file: {why}"
-        );
+    let stats = report.as_ref().map(|r| r.stats);
+    let output_closed = report
+        .as_ref()
+        .is_some_and(|r| r.ending == Ending::OutputClosed);
+    if !output_closed {
+        report_end(plan, &events, stats.as_ref(), &sunk, interrupted, started);
     }
     RunOutcome {
-        failed: failed || stats.is_some_and(|s| s.inputs_failed > 0) || !plan.failures.is_empty(),
+        output_closed,
+        failed: report.is_none()
+            || !sunk.errors.is_empty()
+            || checkpoint_error.is_some()
+            || stats.is_some_and(|s| s.inputs_failed > 0),
         interrupted,
-        undelivered: !complete,
-        strict_failures: plan.strict && stats.is_some_and(|s| s.parse_failures > 0),
+        undelivered: sunk.delivery.is_some_and(|d| !d.complete()),
+        strict_failures: events.strict && stats.is_some_and(|s| s.parse_failures > 0),
         ..RunOutcome::default()
     }
-    .exit_code()
+}
+
+/// The end-of-run counts on stderr: when asked for (`--stats`), on a terminal, and whenever
+/// a sink did not deliver everything, retried, or was stopped; then where the events that
+/// were not delivered are.
+fn report_end(
+    plan: &Plan,
+    events: &EventsPlan,
+    stats: Option<&stats::Stats>,
+    sunk: &SinkReport,
+    interrupted: bool,
+    started: Instant,
+) {
+    let delivery = sunk.delivery.as_ref();
+    let incomplete = delivery.is_some_and(|d| !d.complete());
+    let trouble = incomplete || delivery.is_some_and(|d| d.retried > 0) || interrupted;
+    let shown = if plan.quiet {
+        incomplete
+    } else {
+        io::stderr().is_terminal() || trouble
+    };
+    let format = events.stats.or(shown.then_some(stats::Format::Text));
+    if let Some(format) = format.filter(|_| stats.is_some() || delivery.is_some()) {
+        crate::diag!(
+            "{}",
+            stats::render(format, stats, delivery, started.elapsed())
+        );
+    }
+    if let Some(delivery) = delivery {
+        report_losses(delivery, events, sunk);
+    }
+}
+
+/// Where the events that were not delivered are, or that they are nowhere.
+fn report_losses(delivery: &Delivery, events: &EventsPlan, sunk: &SinkReport) {
+    let Output::Http(options) = &events.output else {
+        return;
+    };
+    let dead_letter = options.dead_letter.as_ref();
+    if delivery.dead_lettered > 0 {
+        if let Some(path) = dead_letter {
+            error(&format_args!(
+                "{} events were not delivered; they and the reasons are in {}",
+                delivery.dead_lettered,
+                path.display()
+            ));
+        }
+    }
+    let undelivered = delivery.undelivered();
+    if undelivered > 0 {
+        let dead_letter_failed = sunk
+            .errors
+            .iter()
+            .any(|e| matches!(e, crate::output::SinkError::DeadLetter(_)));
+        let why = match (dead_letter, dead_letter_failed) {
+            (None, _) => "pass --dead-letter FILE to keep such events with the reasons",
+            (Some(_), true) => "the dead-letter file could not be written",
+            (Some(_), false) => "they were on the wire when the run gave up on them",
+        };
+        error(&format_args!(
+            "{undelivered} events were not delivered and are in no dead-letter file: {why}"
+        ));
+    }
+}
+
+/// The pipeline's consumer for a sink.
+struct ToSink<'a>(&'a mut dyn Sink);
+
+impl pipeline::Consumer<EventBlock> for ToSink<'_> {
+    fn block(&mut self, events: EventBlock) -> io::Result<()> {
+        self.0.send(events)
+    }
+
+    fn input_done(&mut self, input: &Finished) {
+        self.0.input_done(input);
+    }
+}
+
+/// `elbship summary`: the report on stdout, the gate's verdict on stderr and in the exit code.
+fn run_summary(plan: &Plan, summary: SummaryPlan) -> RunOutcome {
+    let mut engine = plan.engine.clone();
+    let mut total = Summary::default();
+    let progress = show_progress(plan.progress, &mut engine, false);
+    let merge = &mut pipeline::each(|part| {
+        total.merge(part);
+        Ok(())
+    });
+    let result = pipeline::run(&engine, summary.job, merge);
+    progress.finish();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            error(&e);
+            return failed();
+        }
+    };
+    let metrics = total.metrics(report.stats.parse_failures);
+    let text = crate::summary::render(&total, &metrics, summary.format, summary.top, summary.by);
+    if let Err(e) = io::stdout().write_all(text.as_bytes()) {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            error(&format_args!("cannot write to stdout: {e}"));
+            return failed();
+        }
+    }
+    let mut gate_failed = false;
+    for why in summary
+        .fail_if
+        .iter()
+        .filter_map(|c| c.check(&metrics).err())
+    {
+        error(&why);
+        gate_failed = true;
+    }
+    RunOutcome {
+        failed: report.stats.inputs_failed > 0,
+        gate_failed,
+        ..RunOutcome::default()
+    }
+}
+
+fn failed() -> RunOutcome {
+    RunOutcome {
+        failed: true,
+        ..RunOutcome::default()
+    }
 }
 
 /// SIGINT and SIGTERM set the returned flag; a second one, with the flag already set, exits
@@ -288,131 +301,27 @@ fn stop_on_signals() -> io::Result<Arc<AtomicBool>> {
     Ok(stop)
 }
 
-/// The end-of-run summary of an HTTP run: the pipeline's counts (when it got to the end of a
-/// block) and the delivery's, as two lines of text or one JSON object.
-fn shipping_summary(
-    format: StatsFormat,
-    stats: Option<&crate::stats::Stats>,
-    delivery: &crate::output::Delivery,
-    elapsed: std::time::Duration,
-) -> String {
-    match (format, stats) {
-        (StatsFormat::Text, Some(stats)) => {
-            format!("{}\n{}", stats.to_text(elapsed), delivery.to_text())
-        }
-        (StatsFormat::Text, None) => delivery.to_text(),
-        (StatsFormat::Json, Some(stats)) => {
-            let json = stats.to_json(elapsed);
-            let inner = json.strip_suffix('}').unwrap_or(&json);
-            format!("{inner},{}}}", delivery.json_fields())
-        }
-        (StatsFormat::Json, None) => format!("{{{}}}", delivery.json_fields()),
-    }
-}
-
-/// `elbship summary`: the report on stdout, the gate's verdict on stderr and in the exit code.
-fn run_summary(args: SummaryArgs) -> ExitCode {
-    let inputs_missing;
-    let mut config = match args.config() {
-        Ok((config, remarks, failures)) => {
-            for failure in &failures {
-                crate::diag!("elbship: {failure}");
-            }
-            inputs_missing = !failures.is_empty();
-            if !args.input.quiet {
-                for remark in remarks {
-                    crate::diag!("elbship: {remark}");
-                }
-            }
-            config
-        }
-        Err(e) => {
-            crate::diag!("elbship: {e}");
-            return ExitCode::Usage;
-        }
-    };
-    hint_if_terminal(args.input.is_stdin_only());
-    let by = args.by.map(Into::into);
-    let work = pipeline::SummarizeBlocks {
-        by,
-        max_line_bytes: config.max_line_bytes,
-        window: config.window,
-    };
-    let mut total = Summary::default();
-    let mut warn = |message: &str| crate::diag!("elbship: {message}");
-    let progress = show_progress(args.input.progress_mode(), &mut config, false);
-    let report = match pipeline::run_work(
-        &config,
-        work,
-        &mut |part| {
-            total.merge(part);
-            Ok(())
-        },
-        &mut warn,
-        &mut |_| {},
-    ) {
-        Ok(r) => r,
-        Err(e) => {
-            crate::diag!("elbship: {e}");
-            return ExitCode::InputOrOutput;
-        }
-    };
-    progress.finish();
-    let metrics = total.metrics(report.stats.parse_failures);
-    let text = crate::summary::render(&total, &metrics, args.format.into(), args.top, by);
-    if let Err(e) = io::stdout().write_all(text.as_bytes()) {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            crate::diag!("elbship: cannot write to stdout: {e}");
-            return ExitCode::InputOrOutput;
-        }
-    }
-    let failed: Vec<String> = args
-        .fail_if
-        .iter()
-        .filter_map(|c| c.check(&metrics).err())
-        .collect();
-    for why in &failed {
-        crate::diag!("elbship: {why}");
-    }
-    RunOutcome {
-        failed: report.stats.inputs_failed > 0 || inputs_missing,
-        gate_failed: !failed.is_empty(),
-        ..RunOutcome::default()
-    }
-    .exit_code()
-}
-
-/// Starts the progress display for a run over `config`'s inputs (it sets their counters).
+/// Starts the progress display for a run over `engine`'s inputs (it sets their counters).
 fn show_progress(
     mode: progress::Mode,
-    config: &mut pipeline::Config,
+    engine: &mut pipeline::Config,
     http: bool,
 ) -> progress::Progress {
     // a person typing lines into the terminal gets the hint, not a spinner drawn over them
-    let typing = config.inputs == [crate::input::Input::Stdin] && io::stdin().is_terminal();
+    let typing = engine.inputs == [Input::Stdin] && io::stdin().is_terminal();
     let mode = if typing { progress::Mode::Never } else { mode };
-    let counters = std::sync::Arc::new(progress::Counters::default());
+    let counters = Arc::new(progress::Counters::default());
     counters.http.store(http, Ordering::Relaxed);
     if mode != progress::Mode::Never {
-        config.progress = Some(std::sync::Arc::clone(&counters));
+        engine.progress = Some(Arc::clone(&counters));
     }
-    let total_bytes = config
+    let total_bytes = engine
         .inputs
         .iter()
         .map(|input| match input {
-            crate::input::Input::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            crate::input::Input::Stdin => None,
+            Input::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Stdin => None,
         })
         .sum::<Option<u64>>();
-    progress::Progress::start(mode, counters, config.inputs.len() as u64, total_bytes)
-}
-
-/// When the only input is stdin and it is a terminal, say so instead of waiting silently.
-fn hint_if_terminal(stdin_only: bool) {
-    if stdin_only && io::stdin().is_terminal() {
-        crate::diag!(
-            "elbship: reading log lines from the terminal; pass log files, or pipe them in \
-             (aws s3 cp s3://bucket/key.log.gz - | elbship). Ctrl-D ends, --help shows more."
-        );
-    }
+    progress::Progress::start(mode, counters, engine.inputs.len() as u64, total_bytes)
 }

@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::input::{Finished, Input, Stamp};
@@ -141,6 +142,46 @@ impl Checkpoint {
         std::fs::rename(&tmp, &self.path)?;
         self.unsaved = false;
         Ok(())
+    }
+}
+
+/// A checkpoint (or none) that a sink's thread records into as inputs are delivered, and
+/// that keeps the first write error for the end of the run.
+#[derive(Clone)]
+pub struct Recorder(Arc<Mutex<(Option<Checkpoint>, Option<io::Error>)>>);
+
+impl Recorder {
+    pub fn new(checkpoint: Option<Checkpoint>) -> Recorder {
+        Recorder(Arc::new(Mutex::new((checkpoint, None))))
+    }
+
+    /// The callback for a sink: records each delivered input.
+    pub fn delivered(&self) -> Box<dyn FnMut(&Finished) + Send> {
+        let shared = Arc::clone(&self.0);
+        Box::new(move |finished| {
+            if let Ok(mut guard) = shared.lock() {
+                let (checkpoint, error) = &mut *guard;
+                if let Some(c) = checkpoint.as_mut() {
+                    if let Err(e) = c.finished(finished) {
+                        error.get_or_insert(e);
+                    }
+                }
+            }
+        })
+    }
+
+    /// Saves what is unsaved; the first error of the whole run, if any.
+    pub fn save(&self) -> Option<io::Error> {
+        let Ok(mut guard) = self.0.lock() else {
+            return Some(io::Error::other("the checkpoint was left in a bad state"));
+        };
+        let (checkpoint, error) = &mut *guard;
+        if let Some(c) = checkpoint.as_mut() {
+            if let Err(e) = c.save() {
+                error.get_or_insert(e);
+            }
+        }
+        error.take()
     }
 }
 

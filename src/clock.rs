@@ -1,5 +1,6 @@
 //! UTC timestamps without a date library: RFC 3339 text from Unix time.
 
+use crate::error::BadValue;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for `secs` + `millis` since the Unix epoch.
@@ -66,10 +67,33 @@ pub fn parse_interval_end_micros(s: &str) -> Option<i64> {
     parse_timestamp_micros(iso.as_bytes())
 }
 
+/// A `--since`/`--until` value as given: a time, or an age to take from the run's "now".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeArg {
+    /// Microseconds since the epoch.
+    At(i64),
+    /// This many microseconds before now.
+    Ago(i64),
+}
+
+impl TimeArg {
+    /// Microseconds since the epoch, ages counted back from `now_us`.
+    pub fn resolve(self, now_us: i64) -> i64 {
+        match self {
+            TimeArg::At(t) => t,
+            TimeArg::Ago(age) => now_us - age,
+        }
+    }
+}
+
 /// A `--since`/`--until` value: RFC 3339 (`2025-06-01T00:00:00Z`, a fraction and a `+02:00`
-/// offset allowed; no zone means UTC), a date (`2025-06-01`), or an age before `now_us` like
-/// `90s`, `30m`, `2h`, `7d`, `1w`. Microseconds since the epoch.
-pub fn parse_time_arg(s: &str, now_us: i64) -> Result<i64, String> {
+/// offset allowed; no zone means UTC), a date (`2025-06-01`), or an age like `90s`, `30m`,
+/// `2h`, `7d`, `1w`.
+pub fn parse_time_arg(s: &str) -> Result<TimeArg, BadValue> {
+    parse_time_text(s).map_err(BadValue)
+}
+
+fn parse_time_text(s: &str) -> Result<TimeArg, String> {
     let t = s.trim();
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
     if digits > 0 && t[digits..].chars().all(|c| c.is_ascii_alphabetic()) && digits < t.len() {
@@ -86,7 +110,7 @@ pub fn parse_time_arg(s: &str, now_us: i64) -> Result<i64, String> {
                 ))
             }
         };
-        return Ok(now_us - n * unit * 1_000_000);
+        return Ok(TimeArg::Ago(n * unit * 1_000_000));
     }
     let (body, offset_secs) = match t.len().checked_sub(6).map(|at| t.split_at(at)) {
         Some((body, off))
@@ -111,7 +135,7 @@ pub fn parse_time_arg(s: &str, now_us: i64) -> Result<i64, String> {
         body
     };
     parse_timestamp_micros(full.as_bytes())
-        .map(|us| us - offset_secs * 1_000_000)
+        .map(|us| TimeArg::At(us - offset_secs * 1_000_000))
         .ok_or_else(|| {
             format!("{s:?} is not a time: use RFC 3339 (2025-06-01T00:00:00Z) or an age (2h, 7d)")
         })
@@ -216,18 +240,36 @@ mod tests {
     #[test]
     fn time_arguments() {
         let now = 1_700_000_000_000_000;
-        assert_eq!(parse_time_arg("2h", now), Ok(now - 7_200_000_000));
-        assert_eq!(parse_time_arg("7d", now), Ok(now - 604_800_000_000));
-        assert_eq!(parse_time_arg("1970-01-01T00:00:10Z", now), Ok(10_000_000));
-        assert_eq!(parse_time_arg("1970-01-01T01:00:00+01:00", now), Ok(0));
         assert_eq!(
-            parse_time_arg("1970-01-01T00:00:00-00:30", now),
+            parse_time_arg("2h").map(|t| t.resolve(now)),
+            Ok(now - 7_200_000_000)
+        );
+        assert_eq!(
+            parse_time_arg("7d").map(|t| t.resolve(now)),
+            Ok(now - 604_800_000_000)
+        );
+        assert_eq!(
+            parse_time_arg("1970-01-01T00:00:10Z").map(|t| t.resolve(now)),
+            Ok(10_000_000)
+        );
+        assert_eq!(
+            parse_time_arg("1970-01-01T01:00:00+01:00").map(|t| t.resolve(now)),
+            Ok(0)
+        );
+        assert_eq!(
+            parse_time_arg("1970-01-01T00:00:00-00:30").map(|t| t.resolve(now)),
             Ok(1_800_000_000)
         );
-        assert_eq!(parse_time_arg("1970-01-02", now), Ok(86_400_000_000));
-        assert_eq!(parse_time_arg("1970-01-01T00:00:00.5", now), Ok(500_000));
-        assert!(parse_time_arg("yesterday", now).is_err());
-        assert!(parse_time_arg("5y", now).is_err());
+        assert_eq!(
+            parse_time_arg("1970-01-02").map(|t| t.resolve(now)),
+            Ok(86_400_000_000)
+        );
+        assert_eq!(
+            parse_time_arg("1970-01-01T00:00:00.5").map(|t| t.resolve(now)),
+            Ok(500_000)
+        );
+        assert!(parse_time_arg("yesterday").map(|t| t.resolve(now)).is_err());
+        assert!(parse_time_arg("5y").map(|t| t.resolve(now)).is_err());
         assert_eq!(
             parse_interval_end_micros("19700101T0001Z"),
             Some(60_000_000)

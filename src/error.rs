@@ -1,6 +1,8 @@
-//! Exit codes and the user-facing errors that choose them.
+//! The errors a run reports, typed by where they come from (the command line, an input, the
+//! sink), and the one function from how a run ended to its exit code.
 
 use std::fmt;
+use std::io;
 
 /// What the process exit status means (documented in the README and `--help`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +40,73 @@ impl fmt::Display for UsageError {
 }
 
 impl std::error::Error for UsageError {}
+
+/// A value on the command line that does not parse; says what the value should look like.
+/// (clap prefixes it with the flag and the value.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadValue(pub String);
+
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadValue {}
+
+impl From<BadValue> for UsageError {
+    fn from(e: BadValue) -> Self {
+        UsageError(e.0)
+    }
+}
+
+/// Why one input was not read to its end. The others are still read, and the run exits 1.
+#[derive(Debug)]
+pub enum InputError {
+    /// It could not be opened.
+    Open { name: String, source: io::Error },
+    /// It broke while being read (corrupt or truncated gzip, a read error).
+    Read {
+        name: String,
+        gzip: bool,
+        source: io::Error,
+    },
+    /// An `--add-field` key clashes with a field its name sets.
+    FieldConflict { name: String, key: String },
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::Open { name, source } => {
+                write!(f, "{name}: cannot open: {}", describe_io_error(source))
+            }
+            InputError::Read { name, gzip, source } => {
+                let what = if *gzip {
+                    "corrupt or truncated gzip data"
+                } else {
+                    "read error"
+                };
+                write!(f, "{name}: {what}: {}", describe_io_error(source))
+            }
+            InputError::FieldConflict { name, key } => {
+                write!(f, "{name}: --add-field {key} conflicts with a source field")
+            }
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// An I/O error in words a user can act on.
+pub fn describe_io_error(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::UnexpectedEof => "unexpected end of data (file cut short?)".to_string(),
+        _ => e.to_string(),
+    }
+}
 
 /// How a run ended, as far as the exit code cares. Every command builds one and asks it for
 /// the code, so the precedence is written once: a closed stdout (`| head`) is success; then

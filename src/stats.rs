@@ -1,8 +1,12 @@
-//! Run counters: a value that merges (`+=`) per block and prints once at the end.
+//! What a run counts: [`Stats`] for reading and parsing (merged `+=` per block), [`Delivery`]
+//! for what a sink did with the events, and the one end-of-run rendering of both, as text for
+//! people or one JSON object for machines (`--stats`).
 
 use std::fmt::Write as _;
 use std::ops::AddAssign;
 use std::time::Duration;
+
+use crate::json::Object;
 
 /// What a run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -101,28 +105,120 @@ impl Stats {
         s
     }
 
-    /// One JSON object for machines.
-    pub fn to_json(&self, elapsed: Duration) -> String {
+    fn write_json(&self, o: &mut Object<'_>, elapsed: Duration) {
+        o.u64("inputs", self.inputs)
+            .u64("inputs_failed", self.inputs_failed)
+            .u64("bytes_in", self.bytes_in)
+            .u64("bytes_decoded", self.bytes_decoded)
+            .u64("lines", self.lines)
+            .u64("empty_lines", self.empty_lines)
+            .u64("events", self.events)
+            .u64("parse_failures", self.parse_failures)
+            .u64("outside_window", self.outside_window)
+            .u64("bytes_out", self.bytes_out)
+            .fixed("elapsed_seconds", elapsed.as_secs_f64(), 6)
+            .fixed("lines_per_second", Self::rate(self.lines, elapsed), 0);
+    }
+}
+
+/// What became of the events handed to a sink.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// Events handed to the sink.
+    pub events: u64,
+    /// Events put in a request at least once.
+    pub sent: u64,
+    /// Events the sink stored (2xx; `_bulk` items 200/201).
+    pub acknowledged: u64,
+    /// `_bulk` items that were already there (409 on `create`).
+    pub duplicates: u64,
+    /// Event sends after the first (an event sent three times counts 2).
+    pub retried: u64,
+    /// Events written to the dead-letter file.
+    pub dead_lettered: u64,
+    /// HTTP requests made.
+    pub requests: u64,
+}
+
+impl Delivery {
+    /// Events that are nowhere: neither stored, nor already there, nor in the dead-letter
+    /// file (given up on the wire at the drain timeout, or with no dead-letter file to take
+    /// them). `events = acknowledged + duplicates + dead_lettered + undelivered`.
+    pub fn undelivered(&self) -> u64 {
+        self.events
+            .saturating_sub(self.acknowledged + self.duplicates + self.dead_lettered)
+    }
+
+    /// Whether every event is stored or already there.
+    pub fn complete(&self) -> bool {
+        self.dead_lettered == 0 && self.undelivered() == 0
+    }
+
+    pub fn to_text(&self) -> String {
         format!(
-            concat!(
-                "{{\"inputs\":{},\"inputs_failed\":{},\"bytes_in\":{},\"bytes_decoded\":{},",
-                "\"lines\":{},\"empty_lines\":{},\"events\":{},\"parse_failures\":{},",
-                "\"outside_window\":{},",
-                "\"bytes_out\":{},\"elapsed_seconds\":{:.6},\"lines_per_second\":{:.0}}}"
-            ),
-            self.inputs,
-            self.inputs_failed,
-            self.bytes_in,
-            self.bytes_decoded,
-            self.lines,
-            self.empty_lines,
-            self.events,
-            self.parse_failures,
-            self.outside_window,
-            self.bytes_out,
-            elapsed.as_secs_f64(),
-            Self::rate(self.lines, elapsed)
+            "elbship: {} events sent in {} requests: {} acknowledged, {} duplicates, {} retried, \
+             {} dead-lettered, {} undelivered",
+            self.sent,
+            self.requests,
+            self.acknowledged,
+            self.duplicates,
+            self.retried,
+            self.dead_lettered,
+            self.undelivered()
         )
+    }
+
+    fn write_json(&self, o: &mut Object<'_>) {
+        o.u64("events", self.events)
+            .u64("sent", self.sent)
+            .u64("acknowledged", self.acknowledged)
+            .u64("duplicates", self.duplicates)
+            .u64("retried", self.retried)
+            .u64("dead_lettered", self.dead_lettered)
+            .u64("undelivered", self.undelivered())
+            .u64("requests", self.requests);
+    }
+}
+
+/// How `--stats` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A line for people (two with a sink).
+    Text,
+    /// One JSON object for machines; a sink's counts are under `delivery`.
+    Json,
+}
+
+/// The end-of-run report: the reading's counts (absent when the run broke off before the end
+/// of a block) and the sink's, when events went to one.
+pub fn render(
+    format: Format,
+    stats: Option<&Stats>,
+    delivery: Option<&Delivery>,
+    elapsed: Duration,
+) -> String {
+    match format {
+        Format::Text => {
+            let lines: Vec<String> = stats
+                .map(|s| s.to_text(elapsed))
+                .into_iter()
+                .chain(delivery.map(Delivery::to_text))
+                .collect();
+            lines.join("\n")
+        }
+        Format::Json => {
+            let mut out = Vec::new();
+            {
+                let mut o = Object::new(&mut out);
+                if let Some(s) = stats {
+                    s.write_json(&mut o, elapsed);
+                }
+                if let Some(d) = delivery {
+                    d.write_json(&mut o.object("delivery"));
+                }
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        }
     }
 }
 
@@ -151,9 +247,37 @@ mod tests {
             text.contains("3 lines read, 3 events (1 parse failures), 1.5 KB in"),
             "{text}"
         );
-        let json: serde_json::Value =
-            serde_json::from_str(&a.to_json(Duration::from_secs(2))).unwrap();
+        let json = render(Format::Json, Some(&a), None, Duration::from_secs(2));
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(json["lines"], 3);
         assert_eq!(json["lines_per_second"], 2);
+        assert!(json.get("delivery").is_none());
+    }
+
+    #[test]
+    fn delivery_adds_up_and_nests_under_its_own_key() {
+        let d = Delivery {
+            events: 10,
+            sent: 9,
+            acknowledged: 6,
+            duplicates: 1,
+            dead_lettered: 2,
+            requests: 3,
+            ..Delivery::default()
+        };
+        assert_eq!(d.undelivered(), 1);
+        assert!(!d.complete());
+        let json = render(Format::Json, None, Some(&d), Duration::ZERO);
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["delivery"]["undelivered"], 1);
+        assert_eq!(json.as_object().unwrap().len(), 1);
+        let both = render(
+            Format::Text,
+            Some(&Stats::default()),
+            Some(&d),
+            Duration::ZERO,
+        );
+        assert_eq!(both.lines().count(), 2);
+        assert!(both.ends_with("2 dead-lettered, 1 undelivered"), "{both}");
     }
 }

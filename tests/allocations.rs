@@ -5,9 +5,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use elbship::clock::TimeWindow;
+use elbship::event::action::{BulkAction, IdMode, IndexPattern};
+use elbship::event::EncodeEvents;
 use elbship::input::chunk::Piece;
-use elbship::output::bulk::{BulkAction, IdMode, IndexPattern};
-use elbship::pipeline::EncodeEvents;
 use elbship::schema::{EventStyle, Schema, StaticFields};
 
 struct Counting;
@@ -61,16 +61,19 @@ fn allocations(lines: usize, schema: Schema, bulk: bool) -> usize {
     let data = block(lines);
     let work = EncodeEvents {
         style,
-        max_line_bytes: 1 << 20,
         processing_time: "now".into(),
         window: TimeWindow::default(),
         bulk: bulk.then(|| BulkAction {
             index: IndexPattern::parse("elb-%{+yyyy.MM.dd}").unwrap(),
             id: IdMode::LineHash,
         }),
+        add_fields: Vec::new(),
+        stdin_name: None,
     };
+    let piece = Piece::Lines(data);
     let before = ALLOCATIONS.load(Ordering::Relaxed);
-    let (ndjson, stats) = work.encode(Piece::Lines(data), &statics);
+    let (block, stats) = work.encode(&piece, 1 << 20, &statics);
+    let ndjson = block.ndjson;
     let after = ALLOCATIONS.load(Ordering::Relaxed);
     assert_eq!(stats.events as usize, lines);
     assert_eq!(stats.parse_failures, 0);

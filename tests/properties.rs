@@ -7,6 +7,8 @@ mod common;
 use std::io::Cursor;
 
 use common::{at, parse_event};
+use elbship::clock::TimeWindow;
+use elbship::event::{EncodeEvents, EventBlock};
 use elbship::format::{self, Record};
 use elbship::input::chunk::{Chunker, Piece};
 use elbship::input::Input;
@@ -327,9 +329,17 @@ proptest! {
             let mut config = Config::new(inputs.clone());
             config.threads = threads;
             config.block_size = block;
-            config.processing_time = "2024-01-01T00:00:00.000Z".into();
+            let job = EncodeEvents {
+                style: EventStyle::new(Schema::Ecs, true, &[]),
+                processing_time: "2024-01-01T00:00:00.000Z".into(),
+                window: TimeWindow::default(),
+                bulk: None,
+                add_fields: Vec::new(),
+                stdin_name: None,
+            };
             let mut out = Vec::new();
-            let report = pipeline::run(&config, &mut out, &mut |m| panic!("{m}")).unwrap();
+            let mut to = Collect(&mut out);
+            let report = pipeline::run(&config, job, &mut to).unwrap();
             (out, report.stats)
         };
         let (reference, stats) = run(1, 1 << 20);
@@ -337,5 +347,19 @@ proptest! {
         let _ = std::fs::remove_dir_all(&dir);
         prop_assert_eq!(stats.events as usize, data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count());
         prop_assert!(reference == out, "output differs at -j {} with {}-byte blocks", threads, block);
+    }
+}
+
+/// Every block's NDJSON, in order; a warning fails the test.
+struct Collect<'a>(&'a mut Vec<u8>);
+
+impl pipeline::Consumer<EventBlock> for Collect<'_> {
+    fn block(&mut self, events: EventBlock) -> std::io::Result<()> {
+        self.0.extend_from_slice(&events.ndjson);
+        Ok(())
+    }
+
+    fn warn(&mut self, message: &dyn std::fmt::Display) {
+        panic!("{message}");
     }
 }

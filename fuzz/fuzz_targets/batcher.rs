@@ -1,10 +1,11 @@
-//! The HTTP batcher on any bytes cut into any blocks, with any limits: never panics, never
+//! The HTTP batcher on any lines cut into any blocks, with any limits: never panics, never
 //! loses or reorders a byte (NDJSON bodies concatenated give back the input), and keeps every
 //! batch within its event limit. Also `--index` patterns on any text.
 #![no_main]
 
+use elbship::event::action::{BulkAction, IdMode, IndexPattern};
+use elbship::event::EventBlock;
 use elbship::output::batch::{Batcher, Framing};
-use elbship::output::bulk::{BulkAction, IdMode, IndexPattern};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -20,10 +21,13 @@ fuzz_target!(|data: &[u8]| {
     for framing in [Framing::Ndjson, Framing::JsonArray, Framing::Bulk] {
         let mut batcher = Batcher::new(framing, max_bytes, max_events);
         let mut batches = Vec::new();
-        for block in input.chunks(cut) {
-            batcher.add(block, &mut |b| batches.push(b));
+        // blocks of `cut` whole lines, as the encoder makes them
+        let lines: Vec<&[u8]> = input.split_inclusive(|&b| b == b'\n').collect();
+        for block in lines.chunks(cut) {
+            let block = EventBlock::from_ndjson(&block.concat(), framing.lines_per_unit());
+            batcher.add(&block, &mut |b| batches.push(b));
         }
-        batches.extend(batcher.flush().0);
+        batches.extend(batcher.flush());
         for b in &batches {
             assert!(b.len() <= max_events && !b.is_empty());
             for i in 0..b.len() {

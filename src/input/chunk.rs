@@ -28,6 +28,65 @@ pub enum Piece {
     Truncated(Vec<u8>),
 }
 
+/// One line of a piece, as a job sees it: the one place where `--max-line-bytes` is applied
+/// to lines inside a block (the chunker applies it to lines longer than a block).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// A line without its `\n` and `\r`, at most `max_line` bytes.
+    Text(&'a [u8]),
+    /// Nothing, or only `\r`, between two newlines.
+    Empty,
+    /// A line over the limit: its first `limit` bytes and its full length.
+    TooLong {
+        prefix: &'a [u8],
+        len: u64,
+        limit: usize,
+    },
+    /// The last line of an input that broke off (or was stopped) in its middle, without `\r`.
+    Truncated(&'a [u8]),
+}
+
+impl Piece {
+    /// Calls `f` with each line of the piece, cut at `\n`, with `max_line` applied.
+    #[inline]
+    pub fn for_each_line(&self, max_line: usize, mut f: impl FnMut(Line<'_>)) {
+        match self {
+            Piece::Lines(block) => {
+                let mut start = 0;
+                let mut line = |raw: &[u8]| {
+                    let text = raw.strip_suffix(b"\r").unwrap_or(raw);
+                    f(if text.is_empty() {
+                        Line::Empty
+                    } else if text.len() > max_line {
+                        Line::TooLong {
+                            prefix: &text[..max_line],
+                            len: text.len() as u64,
+                            limit: max_line,
+                        }
+                    } else {
+                        Line::Text(text)
+                    })
+                };
+                for nl in memchr::memchr_iter(b'\n', block) {
+                    line(&block[start..nl]);
+                    start = nl + 1;
+                }
+                if start < block.len() {
+                    line(&block[start..]);
+                }
+            }
+            Piece::TooLong { prefix, len } => f(Line::TooLong {
+                prefix,
+                len: *len,
+                limit: max_line,
+            }),
+            Piece::Truncated(bytes) => {
+                f(Line::Truncated(bytes.strip_suffix(b"\r").unwrap_or(bytes)))
+            }
+        }
+    }
+}
+
 /// How to wait on an input that can stay open: `fd` is the descriptor under the reader.
 #[derive(Clone, Debug)]
 pub struct Idle {

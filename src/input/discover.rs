@@ -6,6 +6,7 @@ use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 
 use super::Input;
+use crate::error::BadValue;
 
 /// `--shard I/N`: keep the files whose name hashes to `index` of `count` (0 <= index < count).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,20 +18,20 @@ pub struct Shard {
 impl Shard {
     /// Parses `I/N`, e.g. `0/4` … `3/4` (the index counts from 0, like AWS Batch's
     /// `AWS_BATCH_JOB_ARRAY_INDEX` and Kubernetes' `JOB_COMPLETION_INDEX`).
-    pub fn parse(s: &str) -> Result<Shard, String> {
+    pub fn parse(s: &str) -> Result<Shard, BadValue> {
         let (i, n) = s
             .split_once('/')
-            .ok_or_else(|| format!("expected I/N like 0/4, got {s:?}"))?;
+            .ok_or_else(|| BadValue(format!("expected I/N like 0/4, got {s:?}")))?;
         let index: u64 = i
             .trim()
             .parse()
-            .map_err(|_| format!("{i:?} is not a shard index"))?;
+            .map_err(|_| BadValue(format!("{i:?} is not a shard index")))?;
         let count: u64 = n
             .trim()
             .parse()
-            .map_err(|_| format!("{n:?} is not a shard count"))?;
+            .map_err(|_| BadValue(format!("{n:?} is not a shard count")))?;
         if count == 0 || index >= count {
-            return Err(format!("shard {index}/{count}: need 0 <= I < N"));
+            return Err(BadValue(format!("shard {index}/{count}: need 0 <= I < N")));
         }
         Ok(Shard { index, count })
     }

@@ -21,10 +21,14 @@ impl<'o> Object<'o> {
     }
 
     fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        self.bytes_key(key.as_bytes())
+    }
+
+    fn bytes_key(&mut self, key: &[u8]) -> &mut Vec<u8> {
         if !std::mem::replace(&mut self.empty, false) {
             self.out.push(b',');
         }
-        write_str(self.out, key.as_bytes(), false);
+        write_str(self.out, key, false);
         self.out.push(b':');
         self.out
     }
@@ -33,6 +37,13 @@ impl<'o> Object<'o> {
     pub fn str(&mut self, key: &str, value: &[u8]) -> &mut Self {
         let out = self.key(key);
         write_str(out, value, false);
+        self
+    }
+
+    /// A number under a key that is data (a log's bytes, escaped like any string).
+    pub fn u64_under(&mut self, key: &[u8], value: u64) -> &mut Self {
+        let out = self.bytes_key(key);
+        write_u64(out, value);
         self
     }
 

@@ -1,10 +1,11 @@
-//! Cuts the NDJSON event stream into request bodies: by bytes and by events, one unit per event
-//! (for `_bulk`, the action line and the event together), never splitting a unit.
+//! Cuts the event stream into request bodies: by bytes and by events, one unit per event (for
+//! `_bulk`, the action line and the event together), never splitting a unit.
 //!
-//! Pure: no I/O. A [`Batch`] keeps its units as NDJSON plus their end offsets, so a retry of
-//! some of its documents, or a split after a 413, is a copy of ranges and never a re-parse.
+//! Pure: no I/O. Event blocks come with the end of each event, and a [`Batch`] keeps its units
+//! as a body plus their spans, so neither cutting, nor a retry of some of its documents, nor a
+//! split after a 413 ever looks for a newline.
 
-use memchr::memchr_iter;
+use crate::event::EventBlock;
 
 /// How events are framed in a request body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,7 +26,8 @@ impl Framing {
         }
     }
 
-    fn lines_per_unit(self) -> usize {
+    /// NDJSON lines per event (the `_bulk` action line and the document).
+    pub fn lines_per_unit(self) -> usize {
         match self {
             Framing::Bulk => 2,
             Framing::JsonArray | Framing::Ndjson => 1,
@@ -137,32 +139,23 @@ impl Batch {
     }
 }
 
-/// Fills batches from NDJSON blocks.
+/// Fills batches from event blocks.
 #[derive(Debug)]
 pub struct Batcher {
-    framing: Framing,
     max_bytes: usize,
     max_events: usize,
     open: Batch,
     /// A sent batch's buffer, for the next batch (no fresh pages to fault in per batch).
     spare: Option<Vec<u8>>,
-    /// The start of a unit whose end is in the next block (encoders write whole units per
-    /// block, but nothing here relies on it).
-    pending: Vec<u8>,
-    /// Complete lines in `pending`.
-    pending_lines: usize,
 }
 
 impl Batcher {
     pub fn new(framing: Framing, max_bytes: usize, max_events: usize) -> Self {
         Batcher {
-            framing,
             max_bytes: max_bytes.max(1),
             max_events: max_events.max(1),
             open: Batch::new(0, framing),
             spare: None,
-            pending: Vec::new(),
-            pending_lines: 0,
         }
     }
 
@@ -172,31 +165,12 @@ impl Batcher {
         self.spare.get_or_insert(buffer);
     }
 
-    /// Adds the units of `block` (NDJSON lines), handing each batch that fills to `full`.
-    /// A unit over the byte limit goes out alone. A unit may continue in the next block.
-    /// Returns the number of units completed.
-    pub fn add(&mut self, block: &[u8], full: &mut dyn FnMut(Batch)) -> usize {
-        let per_unit = self.framing.lines_per_unit();
-        let mut unit_start = 0;
-        let mut units = 0;
-        for nl in memchr_iter(b'\n', block) {
-            self.pending_lines += 1;
-            if self.pending_lines < per_unit {
-                continue;
-            }
-            self.pending_lines = 0;
-            units += 1;
-            if self.pending.is_empty() {
-                self.add_unit(&block[unit_start..nl], full);
-            } else {
-                let mut unit = std::mem::take(&mut self.pending);
-                unit.extend_from_slice(&block[unit_start..nl]);
-                self.add_unit(&unit, full);
-            }
-            unit_start = nl + 1;
+    /// Adds the events of `block`, handing each batch that fills to `full`. An event over the
+    /// byte limit goes out alone.
+    pub fn add(&mut self, block: &EventBlock, full: &mut dyn FnMut(Batch)) {
+        for unit in block.events() {
+            self.add_unit(unit, full);
         }
-        self.pending.extend_from_slice(&block[unit_start..]);
-        units
     }
 
     fn add_unit(&mut self, unit: &[u8], full: &mut dyn FnMut(Batch)) {
@@ -211,31 +185,17 @@ impl Batcher {
 
     fn take_open(&mut self) -> Batch {
         let seq = self.open.seq;
+        let framing = self.open.framing;
         let buffer = self
             .spare
             .take()
             .unwrap_or_else(|| Vec::with_capacity(self.max_bytes.min(64 << 20) + 4096));
-        std::mem::replace(
-            &mut self.open,
-            Batch::with_buffer(seq + 1, self.framing, buffer),
-        )
+        std::mem::replace(&mut self.open, Batch::with_buffer(seq + 1, framing, buffer))
     }
 
     /// The open batch, if it has any event (at the end of the input, or after `--linger`).
-    /// A unit left incomplete at the end of the stream (a last line without its newline) is
-    /// completed and sent. Returns the batch and the number of units completed here.
-    pub fn flush(&mut self) -> (Option<Batch>, usize) {
-        let mut units = 0;
-        if !self.pending.is_empty() {
-            let mut unit = std::mem::take(&mut self.pending);
-            if unit.last() == Some(&b'\n') {
-                unit.pop();
-            }
-            self.pending_lines = 0;
-            self.open.push(&unit);
-            units = 1;
-        }
-        ((!self.open.is_empty()).then(|| self.take_open()), units)
+    pub fn flush(&mut self) -> Option<Batch> {
+        (!self.open.is_empty()).then(|| self.take_open())
     }
 
     /// The seq of the open batch, if it has events.
@@ -246,7 +206,7 @@ impl Batcher {
     /// Batches handed out so far, plus one if the open batch has events: every event added so
     /// far is in a batch whose `seq` is below this.
     pub fn seq_bound(&self) -> u64 {
-        self.open.seq + u64::from(!self.open.is_empty()) + u64::from(!self.pending.is_empty())
+        self.open.seq + u64::from(!self.open.is_empty())
     }
 }
 
@@ -258,9 +218,10 @@ mod tests {
         let mut b = Batcher::new(framing, bytes, events);
         let mut out = Vec::new();
         for block in blocks {
-            b.add(block, &mut |batch| out.push(batch));
+            let block = EventBlock::from_ndjson(block, framing.lines_per_unit());
+            b.add(&block, &mut |batch| out.push(batch));
         }
-        out.extend(b.flush().0);
+        out.extend(b.flush());
         out
     }
 
@@ -299,12 +260,12 @@ mod tests {
     }
 
     #[test]
-    fn bulk_units_are_pairs_even_across_blocks() {
+    fn bulk_units_are_pairs() {
         let out = batches(
             Framing::Bulk,
             &[
-                b"{\"create\":{}}\n{\"a\":1}\n{\"create\":{}}\n",
-                b"{\"a\":2}\n",
+                b"{\"create\":{}}\n{\"a\":1}\n",
+                b"{\"create\":{}}\n{\"a\":2}\n",
             ],
             1000,
             10,
@@ -317,7 +278,7 @@ mod tests {
 
     #[test]
     fn a_last_line_without_newline_gets_one() {
-        let out = batches(Framing::Ndjson, &[b"{\"a\":1}\n{\"a\":", b"2}"], 1000, 10);
+        let out = batches(Framing::Ndjson, &[b"{\"a\":1}\n{\"a\":2}"], 1000, 10);
         assert_eq!(out[0].body(), b"{\"a\":1}\n{\"a\":2}\n");
     }
 
@@ -338,15 +299,20 @@ mod tests {
     fn counts_units_and_reuses_buffers() {
         let mut b = Batcher::new(Framing::Bulk, 1000, 1);
         let mut sent = Vec::new();
-        assert_eq!(b.add(b"a\n1\nb\n2\nc\n", &mut |batch| sent.push(batch)), 2);
-        assert_eq!(b.add(b"3\n", &mut |batch| sent.push(batch)), 1);
+        let add = |b: &mut Batcher, text: &[u8], sent: &mut Vec<Batch>| {
+            b.add(&EventBlock::from_ndjson(text, 2), &mut |batch| {
+                sent.push(batch)
+            });
+        };
+        add(&mut b, b"a\n1\nb\n2\n", &mut sent);
+        add(&mut b, b"c\n3\n", &mut sent);
         assert_eq!(sent.len(), 3);
         let buffer = sent.pop().unwrap().into_buffer();
         let (capacity, address) = (buffer.capacity(), buffer.as_ptr());
         b.recycle(buffer);
-        b.add(b"d\n4\n", &mut |batch| sent.push(batch));
+        add(&mut b, b"d\n4\n", &mut sent);
         // the batch opened after the recycle writes into the recycled buffer
-        b.add(b"e\n5\n", &mut |batch| sent.push(batch));
+        add(&mut b, b"e\n5\n", &mut sent);
         let reused = sent.pop().unwrap();
         assert_eq!(reused.body(), b"e\n5\n");
         assert_eq!(
@@ -359,10 +325,12 @@ mod tests {
     fn seq_bound_counts_the_open_batch() {
         let mut b = Batcher::new(Framing::Ndjson, 1000, 2);
         assert_eq!(b.seq_bound(), 0);
-        b.add(b"1\n", &mut |_| {});
+        b.add(&EventBlock::from_ndjson(b"1\n", 1), &mut |_| {});
         assert_eq!(b.seq_bound(), 1);
         let mut sent = Vec::new();
-        b.add(b"2\n", &mut |batch| sent.push(batch));
+        b.add(&EventBlock::from_ndjson(b"2\n", 1), &mut |batch| {
+            sent.push(batch)
+        });
         assert_eq!((sent.len(), b.seq_bound()), (1, 1));
     }
 }

@@ -1,19 +1,82 @@
-//! Where events go besides stdout: a Logstash `http` input or an Elasticsearch / OpenSearch
-//! `_bulk` endpoint, chosen by the scheme of `--output`.
+//! Where events go: stdout, a Logstash `http` input, or an Elasticsearch / OpenSearch `_bulk`
+//! endpoint, chosen by the scheme of `--output`. Each is a [`Sink`].
 //!
-//! `batch`, `bulk` and `retry` are pure (bodies, response items, backoff); `http` does the
-//! sending: keep-alive connections, bounded requests in flight, retries, the dead-letter file,
-//! and acknowledgements that drive checkpoints.
+//! `batch`, `bulk` and `retry` are pure (bodies, response items, backoff); `stdout` writes
+//! blocks as they come; `http` does the sending: keep-alive connections, bounded requests in
+//! flight, retries, the dead-letter file, and acknowledgements that drive checkpoints.
 
 pub mod batch;
 pub mod bulk;
 pub mod http;
 pub mod retry;
+pub mod stdout;
 
+use std::fmt;
+use std::io;
 use std::path::Path;
 
 pub use batch::Framing;
-pub use http::{Delivery, HttpOptions, HttpSink};
+pub use http::{HttpOptions, HttpSink};
+pub use stdout::StdoutSink;
+
+use crate::error::UsageError;
+use crate::event::EventBlock;
+use crate::input::Finished;
+use crate::stats::Delivery;
+
+/// Where the encoded events go, block by block in input order.
+pub trait Sink {
+    /// One block's events; waits while the sink is busy. An error ends the run: `BrokenPipe`
+    /// when the reader of stdout went away, otherwise the reason is in [`SinkReport::errors`].
+    fn send(&mut self, events: EventBlock) -> io::Result<()>;
+    /// Every event of `input` has been handed to [`Sink::send`]. The sink calls the
+    /// [`Delivered`] callback it was built with once they are all delivered.
+    fn input_done(&mut self, input: &Finished);
+    /// Ends the sink: sends what is left and waits for the answers.
+    fn finish(self: Box<Self>) -> SinkReport;
+}
+
+/// Called, in input order, with each input whose events have all been delivered (for the
+/// checkpoint): at once for stdout, on the sink's answers for HTTP.
+pub type Delivered = Box<dyn FnMut(&Finished) + Send>;
+
+/// How a sink ended.
+#[derive(Debug, Default)]
+pub struct SinkReport {
+    /// What became of the events; `None` for stdout, where written is delivered.
+    pub delivery: Option<Delivery>,
+    /// What went wrong (each makes the run exit 1), in the order it happened.
+    pub errors: Vec<SinkError>,
+    /// The drain timeout ran out with requests still in flight.
+    pub drain_timed_out: bool,
+}
+
+/// Why a sink failed the run.
+#[derive(Debug)]
+pub enum SinkError {
+    /// It could not start (TLS setup, the CA file, the dead-letter file, threads).
+    Start(String),
+    /// It had to stop: the sink refused or redirected the requests, or stayed unreachable
+    /// past the retry budget.
+    Fatal(String),
+    /// The dead-letter file could not be written.
+    DeadLetter(String),
+    /// stdout could not be written.
+    Stdout(io::Error),
+}
+
+impl fmt::Display for SinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SinkError::Start(why) | SinkError::Fatal(why) | SinkError::DeadLetter(why) => {
+                f.write_str(why)
+            }
+            SinkError::Stdout(e) => write!(f, "cannot write to stdout: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SinkError {}
 
 /// What `--output` names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +96,7 @@ pub enum Target {
 impl Target {
     /// Parses `-`, `http(s)://…`, `es+http(s)://…` or `opensearch+http(s)://…`. Messages show
     /// the URL redacted (see [`redact_url`]).
-    pub fn parse(text: &str) -> Result<Target, String> {
+    pub fn parse(text: &str) -> Result<Target, UsageError> {
         if text == "-" {
             return Ok(Target::Stdout);
         }
@@ -48,23 +111,26 @@ impl Target {
             .strip_prefix("http://")
             .or_else(|| url.strip_prefix("https://"))
         else {
-            return Err(format!(
+            return Err(UsageError(format!(
                 "--output {}: expected - (stdout), http(s)://HOST:PORT (Logstash http input), \
                  es+http(s)://HOST:PORT or opensearch+http(s)://HOST:PORT (_bulk)",
                 redact_url(text)
-            ));
+            )));
         };
         let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
         if authority.contains('@') {
-            return Err("--output: put no credentials in the URL (they would show in `ps`); use \
-                 ELBSHIP_USER and ELBSHIP_PASSWORD, ELBSHIP_API_KEY, or --password-file / --api-key-file"
-                .to_string());
+            return Err(UsageError(
+                "--output: put no credentials in the URL (they would show in `ps`); use \
+                 ELBSHIP_USER and ELBSHIP_PASSWORD, ELBSHIP_API_KEY, or --password-file / \
+                 --api-key-file"
+                    .to_string(),
+            ));
         }
         if authority.is_empty() {
-            return Err(format!(
+            return Err(UsageError(format!(
                 "--output {}: the URL has no host",
                 redact_url(text)
-            ));
+            )));
         }
         Ok(match flavor {
             None => Target::Logstash {
@@ -175,13 +241,13 @@ impl Credentials {
         env: impl Fn(&str) -> Option<String>,
         api_key_file: Option<&Path>,
         password_file: Option<&Path>,
-    ) -> Result<Credentials, String> {
-        let first_line = |path: &Path| -> Result<String, String> {
+    ) -> Result<Credentials, UsageError> {
+        let first_line = |path: &Path| -> Result<String, UsageError> {
             let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
             let line = text.lines().next().unwrap_or("").trim().to_string();
             if line.is_empty() {
-                return Err(format!("{} is empty", path.display()));
+                return Err(UsageError(format!("{} is empty", path.display())));
             }
             Ok(line)
         };
@@ -197,7 +263,9 @@ impl Credentials {
             c.password = Some(first_line(path)?);
         }
         if c.password.is_some() && c.user.is_none() {
-            return Err("a password was given but no user name: set ELBSHIP_USER".into());
+            return Err(UsageError(
+                "a password was given but no user name: set ELBSHIP_USER".into(),
+            ));
         }
         Ok(c)
     }
@@ -277,6 +345,7 @@ mod tests {
         }
         assert!(Target::parse("https://u:p@h")
             .unwrap_err()
+            .0
             .contains("ELBSHIP_PASSWORD"));
         // no message shows a password or a query value
         for bad in [
@@ -284,7 +353,7 @@ mod tests {
             "ftp://u:SECRET@h?t=SECRET",
             "http://?k=SECRET",
         ] {
-            let message = Target::parse(bad).unwrap_err();
+            let message = Target::parse(bad).unwrap_err().0;
             assert!(!message.contains("SECRET"), "{message}");
         }
     }

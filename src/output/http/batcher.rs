@@ -6,23 +6,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::ack::AckTracker;
-use super::sender::{run_sender, Answered};
+use super::sender::{run_sender, Ack};
 use super::{add, Shared, ToBatcher};
-use crate::input::Finished;
 use crate::output::batch::{Batch, Batcher};
+use crate::output::Delivered;
 
 /// The batcher thread: cuts batches, hands them to the senders, tracks acknowledgements.
 pub(super) fn run_batcher(
     shared: &Arc<Shared>,
     from_main: Receiver<ToBatcher>,
-    mut delivered: Box<dyn FnMut(&Finished) + Send>,
+    mut delivered: Delivered,
 ) {
     let options = &shared.options;
     let senders = options.max_in_flight.max(1);
     // a rendezvous: a batch leaves the batcher only when a sender is free to take it
     let (to_senders, from_batcher) = mpsc::sync_channel::<Batch>(0);
     let from_batcher = Arc::new(Mutex::new(from_batcher));
-    let (ack_tx, acks) = mpsc::channel::<Answered>();
+    let (ack_tx, acks) = mpsc::channel::<Ack>();
     let mut threads = Vec::with_capacity(senders);
     for i in 0..senders {
         let sender_shared = Arc::clone(shared);
@@ -56,8 +56,8 @@ pub(super) fn run_batcher(
         };
         match message {
             Ok(ToBatcher::Block(block)) => {
-                let units = batcher.add(&block, &mut |batch| dispatch(batch));
-                add(&shared.tally.events, units);
+                add(&shared.tally.events, block.len());
+                batcher.add(&block, &mut |batch| dispatch(batch));
                 // the linger clock runs from the first event of the batch now open
                 opened = match (batcher.open_seq(), opened) {
                     (Some(seq), Some((since, at))) if since == seq => Some((seq, at)),
@@ -67,31 +67,27 @@ pub(super) fn run_batcher(
             }
             Ok(ToBatcher::InputDone(input)) => tracker.input_done(input, batcher.seq_bound()),
             Err(RecvTimeoutError::Timeout) => {
-                let (batch, units) = batcher.flush();
-                add(&shared.tally.events, units);
-                if let Some(batch) = batch {
+                if let Some(batch) = batcher.flush() {
                     dispatch(batch);
                 }
                 opened = None;
             }
             Err(RecvTimeoutError::Disconnected) => break,
         }
-        while let Ok(answered) = acks.try_recv() {
-            tracker.ack(answered.seq, answered.complete);
-            if let Some(buffer) = answered.buffer {
+        while let Ok(ack) = acks.try_recv() {
+            tracker.ack(ack.seq, ack.complete);
+            if let Some(buffer) = ack.buffer {
                 batcher.recycle(buffer);
             }
         }
         tracker.release(&mut delivered);
     }
-    let (batch, units) = batcher.flush();
-    add(&shared.tally.events, units);
-    if let Some(batch) = batch {
+    if let Some(batch) = batcher.flush() {
         dispatch(batch);
     }
     drop(to_senders);
-    for answered in acks.iter() {
-        tracker.ack(answered.seq, answered.complete);
+    for ack in acks.iter() {
+        tracker.ack(ack.seq, ack.complete);
         tracker.release(&mut delivered);
     }
     for t in threads {

@@ -7,27 +7,34 @@ use std::time::Duration;
 use super::{add, HttpOptions, Shared};
 use crate::output::batch::Batch;
 use crate::output::retry;
+use crate::output::SinkError;
 
 /// The HTTP client: keep-alive pool sized to the requests in flight, statuses as values.
-pub(super) fn agent(options: &HttpOptions) -> Result<ureq::Agent, String> {
+pub(super) fn agent(options: &HttpOptions) -> Result<ureq::Agent, SinkError> {
     use ureq::tls::{PemItem, RootCerts, TlsConfig};
     let mut tls = TlsConfig::builder().disable_verification(options.insecure);
     if let Some(path) = &options.ca_cert {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("cannot read --ca-cert {}: {e}", path.display()))?;
+        let pem = std::fs::read(path).map_err(|e| {
+            SinkError::Start(format!("cannot read --ca-cert {}: {e}", path.display()))
+        })?;
         let mut certs = Vec::new();
         for item in ureq::tls::parse_pem(&pem) {
             match item {
                 Ok(PemItem::Certificate(cert)) => certs.push(cert),
                 Ok(_) => {}
-                Err(e) => return Err(format!("--ca-cert {}: {e}", path.display())),
+                Err(e) => {
+                    return Err(SinkError::Start(format!(
+                        "--ca-cert {}: {e}",
+                        path.display()
+                    )))
+                }
             }
         }
         if certs.is_empty() {
-            return Err(format!(
+            return Err(SinkError::Start(format!(
                 "--ca-cert {}: no PEM certificate in the file",
                 path.display()
-            ));
+            )));
         }
         tls = tls.root_certs(RootCerts::from(certs));
     }

@@ -33,8 +33,11 @@ use std::time::{Duration, Instant};
 
 use super::batch::{Batcher, Framing};
 use super::retry::RetryPolicy;
+use super::{Delivered, Sink, SinkError, SinkReport};
+use crate::event::EventBlock;
 use crate::input::Finished;
 use crate::progress::Counters;
+use crate::stats::Delivery;
 
 /// Everything the HTTP sink needs, resolved from the command line.
 #[derive(Clone, Debug)]
@@ -57,99 +60,27 @@ pub struct HttpOptions {
     pub progress: Option<Arc<Counters>>,
 }
 
-/// What became of the events handed to the sink.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Delivery {
-    /// Events handed to the sink.
-    pub events: u64,
-    /// Events put in a request at least once.
-    pub sent: u64,
-    /// Events the sink stored (2xx; `_bulk` items 200/201).
-    pub acknowledged: u64,
-    /// `_bulk` items that were already there (409 on `create`).
-    pub duplicates: u64,
-    /// Event sends after the first (an event sent three times counts 2).
-    pub retried: u64,
-    /// Events written to the dead-letter file.
-    pub dead_lettered: u64,
-    /// HTTP requests made.
-    pub requests: u64,
-}
-
-impl Delivery {
-    /// Events that are nowhere: neither stored, nor already there, nor in the dead-letter
-    /// file (given up on the wire at the drain timeout, or with no dead-letter file to take
-    /// them). `events = acknowledged + duplicates + dead_lettered + undelivered`.
-    pub fn undelivered(&self) -> u64 {
-        self.events
-            .saturating_sub(self.acknowledged + self.duplicates + self.dead_lettered)
-    }
-
-    /// Whether every event is stored or already there.
-    pub fn complete(&self) -> bool {
-        self.dead_lettered == 0 && self.undelivered() == 0
-    }
-
-    pub fn to_text(&self) -> String {
-        format!(
-            "elbship: {} events sent in {} requests: {} acknowledged, {} duplicates, {} retried, \
-             {} dead-lettered, {} undelivered",
-            self.sent,
-            self.requests,
-            self.acknowledged,
-            self.duplicates,
-            self.retried,
-            self.dead_lettered,
-            self.undelivered()
-        )
-    }
-
-    /// The fields to add to the `--stats json` object.
-    pub fn json_fields(&self) -> String {
-        format!(
-            "\"delivery\":{{\"events\":{},\"sent\":{},\"acknowledged\":{},\"duplicates\":{},\
-             \"retried\":{},\"dead_lettered\":{},\"undelivered\":{},\"requests\":{}}}",
-            self.events,
-            self.sent,
-            self.acknowledged,
-            self.duplicates,
-            self.retried,
-            self.dead_lettered,
-            self.undelivered(),
-            self.requests
-        )
-    }
-}
-
-/// How a run with the HTTP sink ended.
-#[derive(Debug)]
-pub struct SinkReport {
-    pub delivery: Delivery,
-    /// Why the run had to stop (a 401, an unreachable sink past the retry budget).
-    pub fatal: Option<String>,
-    /// The dead-letter file could not be written.
-    pub dead_letter_error: Option<String>,
-    /// The drain timeout ran out with requests still in flight.
-    pub drain_timed_out: bool,
-}
-
-/// A running HTTP sink; [`HttpSink::finish`] drains it.
+/// A running HTTP sink; [`Sink::finish`] drains it.
 pub struct HttpSink {
     to_batcher: Option<SyncSender<ToBatcher>>,
     finished: Receiver<()>,
     shared: Arc<Shared>,
     batcher: Option<JoinHandle<()>>,
+    /// Set by a signal: from then on, wait at most `drain` for the sink.
+    stop: Arc<AtomicBool>,
+    drain: Duration,
     /// When the stop flag was first seen: the drain timeout runs from there.
-    stopped_at: Mutex<Option<Instant>>,
+    stopped_at: Option<Instant>,
 }
 
 enum ToBatcher {
-    Block(Vec<u8>),
+    Block(EventBlock),
     InputDone(Finished),
 }
 
+/// [`Delivery`] as the threads count it.
 #[derive(Default)]
-struct Tally {
+struct DeliveryCounters {
     events: AtomicU64,
     sent: AtomicU64,
     acknowledged: AtomicU64,
@@ -167,7 +98,7 @@ struct Shared {
     /// What no message may show: header values, the URL's query values.
     secrets: Vec<String>,
     agent: ureq::Agent,
-    tally: Tally,
+    tally: DeliveryCounters,
     fatal: Mutex<Option<String>>,
     has_fatal: AtomicBool,
     /// Give up everything now (the drain timeout ran out, or a fatal error): wakes senders
@@ -187,11 +118,14 @@ fn add(counter: &AtomicU64, n: usize) {
 impl HttpSink {
     /// Builds the client (TLS roots, timeouts), opens the dead-letter file and starts the
     /// threads. `delivered` is called, in input order, with each input whose events have all
-    /// been answered by the sink.
+    /// been answered by the sink. Once `stop` is set (a signal), the sink waits at most
+    /// `drain` for the requests in flight and the blocks still to come.
     pub fn start(
         options: HttpOptions,
-        delivered: Box<dyn FnMut(&Finished) + Send>,
-    ) -> Result<HttpSink, String> {
+        delivered: Delivered,
+        stop: Arc<AtomicBool>,
+        drain: Duration,
+    ) -> Result<HttpSink, SinkError> {
         let agent = client::agent(&options)?;
         let dead_letter = match &options.dead_letter {
             None => None,
@@ -201,7 +135,10 @@ impl HttpSink {
                     .append(true)
                     .open(path)
                     .map_err(|e| {
-                        format!("cannot open the dead-letter file {}: {e}", path.display())
+                        SinkError::Start(format!(
+                            "cannot open the dead-letter file {}: {e}",
+                            path.display()
+                        ))
                     })?,
             )),
         };
@@ -210,7 +147,7 @@ impl HttpSink {
             secrets: super::secrets_of(&options.url, &options.headers),
             options,
             agent,
-            tally: Tally::default(),
+            tally: DeliveryCounters::default(),
             fatal: Mutex::new(None),
             has_fatal: AtomicBool::new(false),
             abort: Mutex::new(false),
@@ -229,71 +166,44 @@ impl HttpSink {
                     batcher::run_batcher(&shared, from_main, delivered);
                     let _ = finished_tx.send(());
                 })
-                .map_err(|e| format!("cannot start the HTTP sink: {e}"))?
+                .map_err(|e| SinkError::Start(format!("cannot start the HTTP sink: {e}")))?
         };
         Ok(HttpSink {
             to_batcher: Some(to_batcher),
             finished,
             shared,
             batcher: Some(batcher),
-            stopped_at: Mutex::new(None),
+            stop,
+            drain,
+            stopped_at: None,
         })
     }
 
-    /// Hands a block of NDJSON units to the sink; waits while the sink is busy. Once `stop`
-    /// is set (a signal) it still waits, but not past the drain timeout: then the block is
-    /// put in the dead-letter file unsent (and counted). Fails once the run has to stop (the
-    /// reason is in [`SinkReport::fatal`]).
-    pub fn send(&self, block: Vec<u8>, stop: &AtomicBool, drain: Duration) -> io::Result<()> {
-        match self.hand_over(ToBatcher::Block(block), stop, drain)? {
-            None => Ok(()),
-            Some(ToBatcher::Block(block)) => {
-                self.abandon(&block);
-                Ok(())
-            }
-            Some(ToBatcher::InputDone(_)) => Ok(()),
-        }
-    }
-
-    /// Every event of `input` has been handed to [`HttpSink::send`].
-    pub fn input_done(&self, input: &Finished, stop: &AtomicBool, drain: Duration) {
-        let _ = self.hand_over(ToBatcher::InputDone(input.clone()), stop, drain);
-    }
-
     /// When the drain after a stop ends (`None` before a stop).
-    fn drain_deadline(&self, stop: &AtomicBool, drain: Duration) -> Option<Instant> {
-        if !stop.load(Ordering::Relaxed) {
+    fn drain_deadline(&mut self) -> Option<Instant> {
+        if !self.stop.load(Ordering::Relaxed) {
             return None;
         }
-        let mut at = self.stopped_at.lock().ok()?;
-        Some(*at.get_or_insert_with(Instant::now) + drain)
+        Some(*self.stopped_at.get_or_insert_with(Instant::now) + self.drain)
     }
 
     /// Gives `message` to the batcher when it takes it, looking at fatal errors and at the
     /// drain deadline while it waits (a sink that is down can keep the batcher busy for
     /// ever). Hands the message back if the deadline passed first.
-    fn hand_over(
-        &self,
-        mut message: ToBatcher,
-        stop: &AtomicBool,
-        drain: Duration,
-    ) -> io::Result<Option<ToBatcher>> {
-        let Some(tx) = &self.to_batcher else {
-            return Err(io::Error::other("the HTTP sink is finished"));
-        };
+    fn hand_over(&mut self, mut message: ToBatcher) -> io::Result<Option<ToBatcher>> {
         let mut pause = Duration::from_micros(50);
         loop {
             if self.shared.has_fatal.load(Ordering::Relaxed) {
                 return Err(io::Error::other("the HTTP sink stopped"));
             }
-            if self
-                .drain_deadline(stop, drain)
-                .is_some_and(|d| Instant::now() >= d)
-            {
+            if self.drain_deadline().is_some_and(|d| Instant::now() >= d) {
                 // senders waiting to retry give up too
                 self.shared.abort();
                 return Ok(Some(message));
             }
+            let Some(tx) = &self.to_batcher else {
+                return Err(io::Error::other("the HTTP sink is finished"));
+            };
             match tx.try_send(message) {
                 Ok(()) => return Ok(None),
                 Err(mpsc::TrySendError::Full(back)) => message = back,
@@ -307,30 +217,45 @@ impl HttpSink {
     }
 
     /// A block the drain timeout left unsent: its events are counted and dead-lettered.
-    fn abandon(&self, block: &[u8]) {
+    fn abandon(&self, block: &EventBlock) {
         let options = &self.shared.options;
         let mut batcher = Batcher::new(options.framing, usize::MAX, usize::MAX);
-        let mut batches = Vec::new();
-        let units = batcher.add(block, &mut |b| batches.push(b));
-        let (last, rest) = batcher.flush();
-        add(&self.shared.tally.events, units + rest);
-        batches.extend(last);
-        for batch in &batches {
+        batcher.add(block, &mut |_| {});
+        add(&self.shared.tally.events, block.len());
+        if let Some(batch) = batcher.flush() {
             self.shared.dead_letter_all(
-                batch,
+                &batch,
                 None,
                 "not sent: the run was stopped and --drain-timeout ran out first",
             );
         }
     }
+}
 
-    /// Sends what is left and waits for every answer; once `stop` is set (a signal), waits at
-    /// most `drain` more, then gives up what is still in flight (it counts as not delivered).
-    pub fn finish(mut self, stop: &AtomicBool, drain: Duration) -> SinkReport {
+impl Sink for HttpSink {
+    /// Hands a block of events to the batcher; waits while the sink is busy. Once the stop
+    /// flag is set (a signal) it still waits, but not past the drain timeout: then the block
+    /// is put in the dead-letter file unsent (and counted). Fails once the run has to stop
+    /// (the reason is in the report's errors).
+    fn send(&mut self, block: EventBlock) -> io::Result<()> {
+        if let Some(ToBatcher::Block(block)) = self.hand_over(ToBatcher::Block(block))? {
+            self.abandon(&block);
+        }
+        Ok(())
+    }
+
+    fn input_done(&mut self, input: &Finished) {
+        let _ = self.hand_over(ToBatcher::InputDone(input.clone()));
+    }
+
+    /// Sends what is left and waits for every answer; once the stop flag is set (a signal),
+    /// waits at most the drain timeout more, then gives up what is still in flight (it counts
+    /// as not delivered).
+    fn finish(mut self: Box<Self>) -> SinkReport {
         drop(self.to_batcher.take());
         let drained = loop {
             let now = Instant::now();
-            let deadline = self.drain_deadline(stop, drain);
+            let deadline = self.drain_deadline();
             let wait = deadline.map_or(Duration::from_millis(100), |d| {
                 d.saturating_duration_since(now)
                     .min(Duration::from_millis(100))
@@ -357,8 +282,15 @@ impl HttpSink {
         let shared = &self.shared;
         let t = &shared.tally;
         let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let fatal = shared.fatal.lock().ok().and_then(|f| f.clone());
+        let dead_letter = shared.dead_letter_error.lock().ok().and_then(|e| e.clone());
+        let errors = fatal
+            .map(SinkError::Fatal)
+            .into_iter()
+            .chain(dead_letter.map(SinkError::DeadLetter))
+            .collect();
         SinkReport {
-            delivery: Delivery {
+            delivery: Some(Delivery {
                 events: load(&t.events),
                 sent: load(&t.sent),
                 acknowledged: load(&t.acknowledged),
@@ -366,9 +298,8 @@ impl HttpSink {
                 retried: load(&t.retried),
                 dead_lettered: load(&t.dead_lettered),
                 requests: load(&t.requests),
-            },
-            fatal: shared.fatal.lock().ok().and_then(|f| f.clone()),
-            dead_letter_error: shared.dead_letter_error.lock().ok().and_then(|e| e.clone()),
+            }),
+            errors,
             drain_timed_out: !drained,
         }
     }

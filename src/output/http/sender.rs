@@ -13,7 +13,7 @@ use crate::output::bulk::{self, BulkError, ItemOutcome};
 use crate::output::retry::{self, Jitter, StatusClass};
 
 /// A sender's report on one batch.
-pub(super) struct Answered {
+pub(super) struct Ack {
     pub(super) seq: u64,
     /// Every event stored, already there, or permanently rejected (and dead-lettered).
     pub(super) complete: bool,
@@ -25,7 +25,7 @@ pub(super) struct Answered {
 pub(super) fn run_sender(
     shared: &Shared,
     from_batcher: &Mutex<Receiver<Batch>>,
-    acks: &Sender<Answered>,
+    acks: &Sender<Ack>,
     id: u64,
 ) {
     let seed = std::time::SystemTime::now()
@@ -52,12 +52,12 @@ pub(super) fn run_sender(
             add(&shared.tally.sent, batch.len());
             deliver(shared, batch, &mut jitter)
         };
-        let answered = Answered {
+        let ack = Ack {
             seq,
             complete,
             buffer,
         };
-        if acks.send(answered).is_err() {
+        if acks.send(ack).is_err() {
             return;
         }
     }
@@ -75,7 +75,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
     // some documents were rejected and could not be put in the dead-letter file
     let mut lost = false;
     loop {
-        // why this attempt failed, whether the sink answered at all, how long it asked to wait
+        // why this attempt failed, whether the sink ack at all, how long it asked to wait
         let (why, status, reachable, asked_wait) = match post(shared, &pending) {
             Answer::Status {
                 status,
@@ -147,7 +147,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
                         |l| format!("to {}", shared.redact(&crate::output::redact_url(&l))),
                     );
                     let message = format!(
-                        "{} answered HTTP {status}, a redirect {to}; elbship does not follow \
+                        "{} ack HTTP {status}, a redirect {to}; elbship does not follow \
                          redirects (a POST would turn into a GET, or the credentials would go \
                          to another host): put the URL it points to in --output",
                         shared.shown_url
@@ -158,7 +158,7 @@ fn deliver(shared: &Shared, batch: Batch, jitter: &mut Jitter) -> (bool, Option<
                 }
                 StatusClass::Fatal => {
                     let message = format!(
-                        "{} answered HTTP {status}{}; {}",
+                        "{} ack HTTP {status}{}; {}",
                         shared.shown_url,
                         shared.snippet(&body),
                         retry::fatal_hint(status)

@@ -1,0 +1,506 @@
+//! From parsed arguments to the run's [`Plan`]: every flag validated once, every flag
+//! combination checked, inputs discovered, credentials read, and `--since/--until` resolved
+//! against the run's one "now" (files and lines are filtered with the same clock).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::values::parse_header;
+use crate::cli::{
+    Args, Command, HttpFormatArg, IdArg, InputArgs, OutputArgs, ProgressArg, ReportFormatArg,
+    RunArgs, SchemaArg, StatsFormat, SummaryArgs,
+};
+use crate::clock::{self, TimeWindow};
+use crate::error::UsageError;
+use crate::event::action::{BulkAction, IdMode, IndexPattern, DEFAULT_INDEX};
+use crate::event::{check_add_fields, EncodeEvents};
+use crate::input::discover::{discover, Discovered};
+use crate::input::{s3key, Input};
+use crate::output::retry::RetryPolicy;
+use crate::output::{Credentials, Framing, HttpOptions, Target};
+use crate::pipeline;
+use crate::progress;
+use crate::schema::{EventStyle, Schema};
+use crate::stats;
+use crate::summary::{Condition, GroupBy, ReportFormat, SummarizeBlocks};
+
+/// The clock of a run, read once.
+#[derive(Clone, Debug)]
+pub struct Now {
+    /// Microseconds since the epoch: what `--since 2h` counts back from.
+    pub micros: i64,
+    /// `@timestamp` of failure events: now, or `SOURCE_DATE_EPOCH` when set.
+    pub processing_time: String,
+}
+
+impl Now {
+    pub fn read() -> Now {
+        Now {
+            micros: clock::now_micros(),
+            processing_time: clock::processing_time(
+                std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
+            ),
+        }
+    }
+}
+
+/// Everything a run does, decided before anything is read.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The engine: inputs, threads, blocks.
+    pub engine: pipeline::Config,
+    pub job: JobPlan,
+    /// Worth a line on stderr before the run (e.g. an empty directory).
+    pub remarks: Vec<String>,
+    /// Inputs named that hold nothing to read (exit 1 after the others are processed).
+    pub failures: Vec<String>,
+    /// No file was named: reading stdin.
+    pub stdin_only: bool,
+    pub progress: progress::Mode,
+    pub quiet: bool,
+}
+
+/// What is done with the lines.
+#[derive(Clone, Debug)]
+pub enum JobPlan {
+    /// Events to a sink (the default command).
+    Events(Box<EventsPlan>),
+    /// `elbship summary`.
+    Summary(SummaryPlan),
+}
+
+#[derive(Clone, Debug)]
+pub struct EventsPlan {
+    pub encode: EncodeEvents,
+    pub output: Output,
+    /// `--stats`.
+    pub stats: Option<stats::Format>,
+    /// `--strict`: exit 3 when a line did not parse.
+    pub strict: bool,
+    /// `--checkpoint FILE` and how often it may be rewritten.
+    pub checkpoint: Option<(PathBuf, Duration)>,
+    /// `--drain-timeout`.
+    pub drain_timeout: Duration,
+}
+
+/// Where the events go.
+#[derive(Clone, Debug)]
+pub enum Output {
+    Stdout,
+    Http(Box<HttpOptions>),
+}
+
+#[derive(Clone, Debug)]
+pub struct SummaryPlan {
+    pub job: SummarizeBlocks,
+    pub format: ReportFormat,
+    pub top: usize,
+    pub by: Option<GroupBy>,
+    pub fail_if: Vec<Condition>,
+}
+
+/// The plan for `args`, with `now` as the clock and `env` for credentials.
+pub fn resolve(
+    args: Args,
+    now: &Now,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Plan, UsageError> {
+    match args.command {
+        Some(Command::Summary(summary)) => resolve_summary(summary, now),
+        None => resolve_events(args.run, now, env),
+    }
+}
+
+fn resolve_events(
+    args: RunArgs,
+    now: &Now,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Plan, UsageError> {
+    if let Some(path) = &args.checkpoint {
+        check_checkpoint_path(path)?;
+    }
+    if let Some(command) = args.input.files.first().and_then(|f| misspelt_command(f)) {
+        return Err(UsageError(format!(
+            "{:?} is neither a file nor a command; did you mean `elbship {command}`?",
+            args.input.files[0].to_string_lossy()
+        )));
+    }
+    let window = window(&args.input, now)?;
+    let found = inputs(&args.input, &window)?;
+    let reads_stdin = found.inputs.contains(&Input::Stdin);
+    if args.checkpoint.is_some() && reads_stdin {
+        return Err(UsageError(
+            "--checkpoint records finished files; stdin cannot be resumed (name the files)".into(),
+        ));
+    }
+    if args.source.is_some() && !reads_stdin {
+        return Err(UsageError(
+            "--source names stdin; events from files carry each file's own path".into(),
+        ));
+    }
+    if let Err(conflict) = check_add_fields(&args.add_fields) {
+        return Err(UsageError(format!(
+            "--add-field {}: this key is both a value and an object (check the other \
+             --add-field keys and log.file.path, cloud.account.id, cloud.region)",
+            conflict.0
+        )));
+    }
+    let (output, bulk) = match http_options(&args.output, env)? {
+        Some((options, action)) => (Output::Http(Box::new(options)), action),
+        None => (Output::Stdout, None),
+    };
+    let schema = match args.schema {
+        SchemaArg::Ecs => Schema::Ecs,
+        SchemaArg::Legacy => Schema::Legacy,
+    };
+    let encode = EncodeEvents {
+        style: EventStyle::new(schema, !args.no_message, &args.tags),
+        processing_time: now.processing_time.clone(),
+        window,
+        bulk,
+        add_fields: args.add_fields,
+        stdin_name: args.source,
+    };
+    let mut engine = engine(found.inputs, args.threads, args.max_line_bytes);
+    if let Some(block) = args.block_size {
+        engine.block_size = block;
+    }
+    let events = EventsPlan {
+        encode,
+        output,
+        stats: args.stats.map(|f| match f {
+            StatsFormat::Text => stats::Format::Text,
+            StatsFormat::Json => stats::Format::Json,
+        }),
+        strict: args.strict,
+        checkpoint: args
+            .checkpoint
+            .map(|path| (path, Duration::from_millis(args.checkpoint_interval))),
+        drain_timeout: args.output.drain_timeout,
+    };
+    Ok(Plan {
+        engine,
+        job: JobPlan::Events(Box::new(events)),
+        remarks: found.remarks,
+        failures: found.failures,
+        stdin_only: args.input.is_stdin_only(),
+        progress: progress_mode(&args.input),
+        quiet: args.input.quiet,
+    })
+}
+
+fn resolve_summary(args: SummaryArgs, now: &Now) -> Result<Plan, UsageError> {
+    let window = window(&args.input, now)?;
+    let found = inputs(&args.input, &window)?;
+    let by = args.by.map(Into::into);
+    let summary = SummaryPlan {
+        job: SummarizeBlocks { by, window },
+        format: match args.format {
+            ReportFormatArg::Table => ReportFormat::Table,
+            ReportFormatArg::Json => ReportFormat::Json,
+            ReportFormatArg::Markdown => ReportFormat::Markdown,
+        },
+        top: args.top,
+        by,
+        fail_if: args.fail_if,
+    };
+    Ok(Plan {
+        engine: engine(found.inputs, args.threads, args.max_line_bytes),
+        job: JobPlan::Summary(summary),
+        remarks: found.remarks,
+        failures: found.failures,
+        stdin_only: args.input.is_stdin_only(),
+        progress: progress_mode(&args.input),
+        quiet: args.input.quiet,
+    })
+}
+
+fn engine(
+    inputs: Vec<Input>,
+    threads: Option<std::num::NonZeroUsize>,
+    max_line_bytes: usize,
+) -> pipeline::Config {
+    let mut engine = pipeline::Config::new(inputs);
+    if let Some(threads) = threads {
+        engine.threads = threads.get();
+    }
+    engine.max_line_bytes = max_line_bytes;
+    engine
+}
+
+/// `--progress`, with `--quiet` winning.
+fn progress_mode(input: &InputArgs) -> progress::Mode {
+    use progress::Mode;
+    match (input.quiet, input.progress) {
+        (true, _) | (_, ProgressArg::Never) => Mode::Never,
+        (_, ProgressArg::Always) => Mode::Always,
+        (_, ProgressArg::Auto) => Mode::Auto,
+    }
+}
+
+/// `--since`/`--until`, against `now`.
+fn window(input: &InputArgs, now: &Now) -> Result<TimeWindow, UsageError> {
+    let window = TimeWindow {
+        since: input.since.map(|t| t.resolve(now.micros)),
+        until: input.until.map(|t| t.resolve(now.micros)),
+    };
+    if let (Some(s), Some(u)) = (window.since, window.until) {
+        if s >= u {
+            return Err(UsageError("--since must be before --until".into()));
+        }
+    }
+    Ok(window)
+}
+
+/// The inputs, in order, with remarks for stderr; files whose S3 names put them outside
+/// `window` are left out.
+fn inputs(input: &InputArgs, window: &TimeWindow) -> Result<Discovered, UsageError> {
+    let stdin = input.is_stdin_only() || input.files.iter().any(|f| f == "-");
+    if input.shard.is_some() && stdin {
+        return Err(UsageError(
+            "--shard splits files; it cannot take stdin (name the files, or use --files-from)"
+                .into(),
+        ));
+    }
+    let mut found = discover(
+        &input.files,
+        input.files_from.as_deref(),
+        input.shard,
+        input.follow,
+    )
+    .map_err(|e| UsageError(e.to_string()))?;
+    if window.is_set() {
+        let before = found.inputs.len();
+        found.inputs.retain(|input| {
+            let Input::File(path) = input else {
+                return true;
+            };
+            let end = s3key::parse(&path.to_string_lossy())
+                .and_then(|name| name.end_time)
+                .and_then(clock::parse_interval_end_micros);
+            !end.is_some_and(|end| window.excludes_interval_ending(end))
+        });
+        let skipped = before - found.inputs.len();
+        if skipped > 0 {
+            found.remarks.push(format!(
+                "skipped {skipped} files whose names put them outside --since/--until"
+            ));
+        }
+    }
+    let stdins = found.inputs.iter().filter(|i| **i == Input::Stdin).count();
+    let list_on_stdin = input.files_from.as_deref().is_some_and(|f| f == "-");
+    if stdins > 1 || (stdins == 1 && list_on_stdin) {
+        return Err(UsageError(
+            "stdin can be read only once: as one input (-) or as the --files-from list".into(),
+        ));
+    }
+    Ok(found)
+}
+
+/// The HTTP sink's options (`None` for stdout) and, for `_bulk`, the action line;
+/// credentials come from `env` and files.
+pub fn http_options(
+    out: &OutputArgs,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<(HttpOptions, Option<BulkAction>)>, UsageError> {
+    let usage = |m: String| UsageError(m);
+    let target = Target::parse(&out.output)?;
+    let bulk = matches!(target, Target::Bulk { .. });
+    if !bulk && (out.index.is_some() || out.id.is_some()) {
+        return Err(usage(
+                "--index and --id apply to _bulk outputs (--output es+http(s)://... or opensearch+http(s)://...)".into(),
+            ));
+    }
+    if bulk && out.http_format.is_some() {
+        return Err(usage(
+            "--http-format applies to a Logstash http input (--output http(s)://...)".into(),
+        ));
+    }
+    let Some(url) = target.request_url() else {
+        let http_only = [
+            ("--dead-letter", out.dead_letter.is_some()),
+            ("--header", !out.headers.is_empty()),
+            ("--api-key-file", out.api_key_file.is_some()),
+            ("--password-file", out.password_file.is_some()),
+            ("--ca-cert", out.ca_cert.is_some()),
+            ("--insecure", out.insecure),
+        ];
+        if let Some((flag, _)) = http_only.iter().find(|(_, given)| *given) {
+            return Err(usage(format!(
+                "{flag} applies to HTTP output: add --output URL (events go to stdout now)"
+            )));
+        }
+        return Ok(None);
+    };
+    let framing = match (bulk, out.http_format) {
+        (true, _) => Framing::Bulk,
+        (false, Some(HttpFormatArg::Ndjson)) => Framing::Ndjson,
+        (false, _) => Framing::JsonArray,
+    };
+    let action = bulk.then(|| BulkAction {
+        index: out.index.clone().unwrap_or_else(|| {
+            IndexPattern::parse(DEFAULT_INDEX).unwrap_or_else(|_| unreachable!())
+        }),
+        id: match out.id {
+            Some(IdArg::None) => IdMode::None,
+            Some(IdArg::LineHash) | None => IdMode::LineHash,
+        },
+    });
+    let credentials = Credentials::load(
+        env,
+        out.api_key_file.as_deref(),
+        out.password_file.as_deref(),
+    )?;
+    let mut headers = out
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(value) = credentials.authorization() {
+        if headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        {
+            return Err(usage(
+                    "credentials were given both in the environment or a file and as --header Authorization".into(),
+                ));
+        }
+        headers.push(("Authorization".into(), value));
+    }
+    if out.retry_initial_delay.is_zero() || out.retry_max_delay < out.retry_initial_delay {
+        return Err(usage(
+            "--retry-initial-delay must be above 0 and at most --retry-max-delay".into(),
+        ));
+    }
+    if out.timeout.is_zero() {
+        return Err(usage("--timeout must be above 0".into()));
+    }
+    let options = HttpOptions {
+        url,
+        framing,
+        max_in_flight: out.max_in_flight.get(),
+        batch_bytes: out.batch_bytes,
+        batch_events: out.batch_events.get(),
+        linger: out.linger,
+        timeout: out.timeout,
+        retry: RetryPolicy {
+            initial_delay: out.retry_initial_delay,
+            max_delay: out.retry_max_delay,
+            max_time: (!out.retry_max_time.is_zero()).then_some(out.retry_max_time),
+        },
+        dead_letter: out.dead_letter.clone(),
+        headers,
+        ca_cert: out.ca_cert.clone(),
+        insecure: out.insecure,
+        progress: None,
+    };
+    Ok(Some((options, action)))
+}
+
+/// `--checkpoint FILE` is checked before anything is read: its directory exists and takes a
+/// new file (the checkpoint is replaced through `FILE.tmp`), and FILE, if there, is a regular
+/// file (`/dev/full` or a FIFO would be read for ever).
+fn check_checkpoint_path(path: &std::path::Path) -> Result<(), UsageError> {
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(UsageError(format!(
+            "--checkpoint {shown}: the directory {} does not exist; create it first",
+            dir.display()
+        )));
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(UsageError(format!(
+                "--checkpoint {shown}: not a regular file (name a file for elbship to keep)"
+            )))
+        }
+        _ => {}
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    let existed = tmp.exists();
+    if let Err(e) = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&tmp)
+    {
+        return Err(UsageError(format!(
+            "--checkpoint {shown}: cannot write {}: {e}",
+            tmp.display()
+        )));
+    }
+    if !existed {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(())
+}
+
+/// The subcommand a first argument that names no file was probably meant to be
+/// (`elbship sumary logs/`), by the edit distance clap uses for its own suggestions.
+fn misspelt_command(arg: &std::ffi::OsStr) -> Option<&'static str> {
+    let text = arg.to_str()?;
+    if text.len() < 4 || std::path::Path::new(arg).exists() {
+        return None;
+    }
+    ["summary"]
+        .into_iter()
+        .find(|command| strsim::damerau_levenshtein(text, command) <= 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn plan(args: &[&str]) -> Result<Plan, UsageError> {
+        let now = Now {
+            micros: 1_700_000_000_000_000,
+            processing_time: String::new(),
+        };
+        resolve(Args::try_parse_from(args).unwrap(), &now, |_| None)
+    }
+
+    #[test]
+    fn conflicting_add_fields_are_usage_errors() {
+        assert!(plan(&["elbship", "--add-field", "a=1", "--add-field", "a.b=2"]).is_err());
+        assert!(plan(&["elbship", "--add-field", "log=x"]).is_err());
+        assert!(plan(&["elbship", "--add-field", "labels.env=x"]).is_ok());
+    }
+
+    #[test]
+    fn a_misspelt_subcommand_is_named() {
+        for typo in ["sumary", "summry", "sumamry", "Summary", "summar"] {
+            assert_eq!(misspelt_command(typo.as_ref()), Some("summary"), "{typo}");
+        }
+        for other in ["logs", "x.log", "sum", "-"] {
+            assert_eq!(misspelt_command(other.as_ref()), None, "{other}");
+        }
+        let message = plan(&["elbship", "sumary", "logs/"]).unwrap_err().0;
+        assert!(
+            message.contains("did you mean `elbship summary`"),
+            "{message}"
+        );
+    }
+
+    /// Ages are counted back from the one "now" given, for the files' names and the lines
+    /// alike.
+    #[test]
+    fn since_and_until_use_the_run_clock() {
+        let p = plan(&["elbship", "--since", "1h", "--until", "2030-01-01"]).unwrap();
+        let JobPlan::Events(events) = p.job else {
+            panic!("not the events job")
+        };
+        let hour = 3_600_000_000;
+        assert_eq!(
+            events.encode.window.since,
+            Some(1_700_000_000_000_000 - hour)
+        );
+        assert!(plan(&["elbship", "--since", "1h", "--until", "2h"]).is_err());
+    }
+}
