@@ -1,6 +1,10 @@
 //! Inputs: stdin or files, raw or gzip (sniffed from the magic bytes, never the name).
 //!
-//! Knows nothing of log formats or event fields: it hands out bytes.
+//! Knows nothing of log formats or event fields: it hands out bytes. A source is a variant of
+//! [`Input`] and its arm in [`open`]: anything that can hand out a `Read` (a file, stdin, next
+//! an S3 object's body) plugs in through [`Opened`], and the engine sees nothing else; the
+//! checkpoint records the [`Stamp`] taken at opening. An enum rather than a trait object,
+//! because inputs are values the run compares, sorts, shards, dedupes and checkpoints.
 
 pub mod chunk;
 pub mod discover;

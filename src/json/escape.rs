@@ -110,12 +110,12 @@ pub fn write_str_body(out: &mut Vec<u8>, s: &[u8], aws_escaped: bool) {
     }
 }
 
-/// [`escape_into`], with the common case done inline: a string of 4 to 32 bytes with nothing
+/// `escape_into`, with the common case done inline: a string of 4 to 32 bytes with nothing
 /// to escape (an address, a timestamp, a name) is checked and copied with two overlapping
 /// loads and stores, and no call.
 ///
 /// # Safety
-/// As for [`escape_into`].
+/// As for `escape_into`.
 #[inline(always)]
 pub unsafe fn escape_short_clean_inline(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
     // SAFETY: `dst` has the room `escape_into` needs (the caller's contract); the loads and stores
