@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use clap::CommandFactory;
+use clap::{Command, CommandFactory};
 use clap_complete::Shell;
 use elbship::cli::Args;
 
@@ -46,7 +46,57 @@ fn shell_completions_are_current() {
         (Shell::Fish, "elbship.fish"),
     ] {
         let mut out = Vec::new();
-        clap_complete::generate(shell, &mut Args::command(), "elbship", &mut out);
+        clap_complete::generate(
+            shell,
+            &mut without_hidden(&Args::command()),
+            "elbship",
+            &mut out,
+        );
         check(&format!("man/completions/{file}"), &out);
+    }
+}
+
+/// `cmd` without its hidden flags (tuning knobs for tests): clap_complete offers every flag,
+/// hidden or not.
+fn without_hidden(cmd: &Command) -> Command {
+    let leak = |s: &str| -> &'static str { String::leak(s.to_string()) };
+    let mut out = Command::new(leak(cmd.get_name()))
+        .version(cmd.get_version().map(leak))
+        .about(cmd.get_about().cloned().unwrap_or_default())
+        .args(cmd.get_arguments().filter(|a| !a.is_hide_set()).cloned());
+    for sub in cmd.get_subcommands() {
+        out = out.subcommand(without_hidden(sub));
+    }
+    out
+}
+
+#[test]
+fn completions_offer_no_hidden_flag() {
+    let hidden: Vec<String> = Args::command()
+        .get_arguments()
+        .filter(|a| a.is_hide_set())
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect();
+    assert!(!hidden.is_empty());
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        let mut out = Vec::new();
+        clap_complete::generate(
+            shell,
+            &mut without_hidden(&Args::command()),
+            "elbship",
+            &mut out,
+        );
+        let text = String::from_utf8(out).unwrap();
+        for flag in &hidden {
+            let bare = flag.trim_start_matches('-');
+            assert!(
+                !text.contains(bare),
+                "{shell:?} completions offer the hidden flag {flag}"
+            );
+        }
+        assert!(
+            text.contains("max-line-bytes"),
+            "{shell:?}: a visible flag is missing"
+        );
     }
 }

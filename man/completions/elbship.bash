@@ -35,7 +35,7 @@ _elbship() {
 
     case "${cmd}" in
         elbship)
-            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --checkpoint-interval --block-size --output --index --id --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary help"
+            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --output --index --id --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -94,14 +94,6 @@ _elbship() {
                     return 0
                     ;;
                 --checkpoint)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --checkpoint-interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --block-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_elbship_global_optspecs
-    string join \n files-from= L/follow shard= since= until= progress= q/quiet schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= checkpoint-interval= block-size= o/output= index= id= http-format= batch-bytes= batch-events= linger= max-in-flight= timeout= retry-initial-delay= retry-max-delay= retry-max-time= dead-letter= header= api-key-file= password-file= ca-cert= insecure drain-timeout= h/help V/version
+    string join \n files-from= L/follow shard= since= until= progress= q/quiet schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= o/output= index= id= http-format= batch-bytes= batch-events= linger= max-in-flight= timeout= retry-initial-delay= retry-max-delay= retry-max-time= dead-letter= header= api-key-file= password-file= ca-cert= insecure drain-timeout= h/help V/version
 end
 
 function __fish_elbship_needs_command
@@ -41,8 +41,6 @@ complete -c elbship -n "__fish_elbship_needs_command" -l max-line-bytes -d 'Long
 complete -c elbship -n "__fish_elbship_needs_command" -l stats -d 'Print a summary on stderr at the end: `text` or `json` [default when stderr is a terminal: text]' -r -f -a "text\t'One line for people'
 json\t'One JSON object for machines'"
 complete -c elbship -n "__fish_elbship_needs_command" -l checkpoint -d 'Record each input file in FILE once all its events are written, and skip the files already recorded there (unchanged) on the next run: a resumable backfill' -r -F
-complete -c elbship -n "__fish_elbship_needs_command" -l checkpoint-interval -d 'Most frequent checkpoint rewrite, in milliseconds (tests)' -r
-complete -c elbship -n "__fish_elbship_needs_command" -l block-size -d 'Bytes per parse block (tuning and tests)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -s o -l output -d '`-` (stdout, NDJSON), `http(s)://HOST:PORT[/PATH]` (Logstash http input), or `es+http(s)://HOST:PORT` / `opensearch+http(s)://HOST:PORT` (_bulk)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l index -d '_bulk: index name, with date math from each event\'s @timestamp (UTC), or a data stream [default: elb-logs-%{+yyyy.MM.dd}]' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l id -d '_bulk document ids: `line-hash` (128-bit hash of the raw line: re-sending never duplicates) or `none` (Elasticsearch picks; fastest) [default: line-hash]' -r -f -a "line-hash\t''
@@ -59,8 +57,8 @@ complete -c elbship -n "__fish_elbship_needs_command" -l retry-max-delay -d 'Lon
 complete -c elbship -n "__fish_elbship_needs_command" -l retry-max-time -d 'Give a batch up after retrying it this long; 0 retries forever (backfills)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l dead-letter -d 'Append every event that could not be delivered to FILE (NDJSON: reason, status, event)' -r -F
 complete -c elbship -n "__fish_elbship_needs_command" -l header -d 'Add a header to every request; repeatable' -r
-complete -c elbship -n "__fish_elbship_needs_command" -l api-key-file -d 'Read an API key (`Authorization: ApiKey`) from the first line of FILE [env: ELBSHIP_API_KEY]' -r -F
-complete -c elbship -n "__fish_elbship_needs_command" -l password-file -d 'Read the basic-auth password from the first line of FILE (user: ELBSHIP_USER) [env: ELBSHIP_PASSWORD]' -r -F
+complete -c elbship -n "__fish_elbship_needs_command" -l api-key-file -d 'Read an API key (`Authorization: ApiKey`) from the first line of FILE (instead of the ELBSHIP_API_KEY variable)' -r -F
+complete -c elbship -n "__fish_elbship_needs_command" -l password-file -d 'Read the basic-auth password from the first line of FILE (instead of the ELBSHIP_PASSWORD variable; the user is ELBSHIP_USER)' -r -F
 complete -c elbship -n "__fish_elbship_needs_command" -l ca-cert -d 'Trust the CA certificates in this PEM file (instead of the built-in Mozilla roots)' -r -F
 complete -c elbship -n "__fish_elbship_needs_command" -l drain-timeout -d 'After Ctrl-C or SIGTERM, wait this long for requests in flight (a second signal aborts)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -s L -l follow -d 'Walk links to directories found inside directories (a link loop is reported and not walked again); without it they are skipped, as ripgrep and fd do'

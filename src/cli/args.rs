@@ -250,11 +250,13 @@ pub struct OutputArgs {
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
 
-    /// Read an API key (`Authorization: ApiKey`) from the first line of FILE [env: ELBSHIP_API_KEY]
+    /// Read an API key (`Authorization: ApiKey`) from the first line of FILE (instead of the
+    /// ELBSHIP_API_KEY variable)
     #[arg(long, value_name = "FILE")]
     pub api_key_file: Option<PathBuf>,
 
-    /// Read the basic-auth password from the first line of FILE (user: ELBSHIP_USER) [env: ELBSHIP_PASSWORD]
+    /// Read the basic-auth password from the first line of FILE (instead of the
+    /// ELBSHIP_PASSWORD variable; the user is ELBSHIP_USER)
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
