@@ -45,15 +45,20 @@ fn shell_completions_are_current() {
         (Shell::Zsh, "_elbship"),
         (Shell::Fish, "elbship.fish"),
     ] {
-        let mut out = Vec::new();
-        clap_complete::generate(
-            shell,
-            &mut without_hidden(&Args::command()),
-            "elbship",
-            &mut out,
-        );
-        check(&format!("man/completions/{file}"), &out);
+        check(&format!("man/completions/{file}"), &completions(shell));
     }
+}
+
+/// The completions for `shell`, as committed in `man/completions/`.
+fn completions(shell: Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut without_hidden(&Args::command()),
+        "elbship",
+        &mut out,
+    );
+    out
 }
 
 /// `cmd` without its hidden flags (tuning knobs for tests): clap_complete offers every flag,
@@ -79,14 +84,7 @@ fn completions_offer_no_hidden_flag() {
         .collect();
     assert!(!hidden.is_empty());
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
-        let mut out = Vec::new();
-        clap_complete::generate(
-            shell,
-            &mut without_hidden(&Args::command()),
-            "elbship",
-            &mut out,
-        );
-        let text = String::from_utf8(out).unwrap();
+        let text = String::from_utf8(completions(shell)).unwrap();
         for flag in &hidden {
             let bare = flag.trim_start_matches('-');
             assert!(
