@@ -188,7 +188,13 @@ fn report_end(
     if let Some(format) = format.filter(|_| stats.is_some() || delivery.is_some()) {
         crate::diag!(
             "{}",
-            stats::render(format, stats, delivery, started.elapsed())
+            stats::render(
+                format,
+                stats,
+                delivery,
+                crate::input::s3::counters().as_ref(),
+                started.elapsed()
+            )
         );
     }
     if let Some(delivery) = delivery {
@@ -320,6 +326,7 @@ fn show_progress(
         .iter()
         .map(|input| match input {
             Input::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::S3(o) => Some(o.size),
             Input::Stdin => None,
         })
         .sum::<Option<u64>>();

@@ -31,10 +31,23 @@ impl Entry {
     }
 
     fn stamped(path: &Path, stamp: Stamp) -> Entry {
+        Entry::named(path.to_string_lossy().into_owned(), stamp)
+    }
+
+    fn named(path: String, stamp: Stamp) -> Entry {
         Entry {
             size: stamp.size,
             mtime_ns: stamp.mtime_ns,
-            path: path.to_string_lossy().into_owned(),
+            path,
+        }
+    }
+
+    /// The entry of an input that can be recorded (a file or an S3 object) as it is now.
+    fn current(input: &Input) -> Option<Entry> {
+        match input {
+            Input::File(p) => Entry::of(p),
+            Input::S3(o) => Some(Entry::named(o.url(), Stamp::of_object(o))),
+            Input::Stdin => None,
         }
     }
 
@@ -100,20 +113,18 @@ impl Checkpoint {
     /// Drops the inputs already recorded (unchanged since); returns how many.
     pub fn skip_done(&self, inputs: &mut Vec<Input>) -> usize {
         let before = inputs.len();
-        inputs.retain(|input| match input {
-            Input::File(p) => !Entry::of(p).is_some_and(|e| self.known.contains(&e)),
-            Input::Stdin => true,
-        });
+        inputs.retain(|input| !Entry::current(input).is_some_and(|e| self.known.contains(&e)));
         before - inputs.len()
     }
 
     /// Records a finished input as it was opened (stdin is never recorded) and saves if the
     /// interval has passed.
     pub fn finished(&mut self, finished: &Finished) -> io::Result<()> {
-        let (Input::File(p), Some(stamp)) = (&finished.input, finished.stamp) else {
-            return Ok(());
+        let entry = match (&finished.input, finished.stamp) {
+            (Input::File(p), Some(stamp)) => Entry::stamped(p, stamp),
+            (Input::S3(o), Some(stamp)) => Entry::named(o.url(), stamp),
+            _ => return Ok(()),
         };
-        let entry = Entry::stamped(p, stamp);
         if self.known.insert(entry.clone()) {
             self.done.push(entry);
             self.unsaved = true;

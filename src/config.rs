@@ -8,14 +8,14 @@ use std::time::Duration;
 use crate::cli::values::parse_header;
 use crate::cli::{
     Args, Command, HttpFormatArg, IdArg, InputArgs, OutputArgs, ProgressArg, ReportFormatArg,
-    RunArgs, SchemaArg, StatsFormat, SummaryArgs,
+    RunArgs, S3Args, SchemaArg, StatsFormat, SummaryArgs,
 };
 use crate::clock::{self, TimeWindow};
 use crate::error::UsageError;
 use crate::event::action::{BulkAction, IdMode, IndexPattern, DEFAULT_INDEX};
 use crate::event::{check_add_fields, EncodeEvents};
 use crate::input::discover::{discover, Discovered};
-use crate::input::{s3key, Input};
+use crate::input::{s3, s3key, Input};
 use crate::output::retry::RetryPolicy;
 use crate::output::{Credentials, Framing, HttpOptions, Target};
 use crate::pipeline;
@@ -252,6 +252,92 @@ fn window(input: &InputArgs, now: &Now) -> Result<TimeWindow, UsageError> {
     Ok(window)
 }
 
+fn is_s3_url(arg: &std::ffi::OsStr) -> bool {
+    arg.to_str().is_some_and(|a| a.starts_with("s3://"))
+}
+
+/// The S3 options of the command line.
+fn s3_options(args: &S3Args) -> s3::Options {
+    s3::Options {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        no_sign_request: args.no_sign_request,
+        requester_pays: args.request_payer.is_some(),
+        concurrency: args
+            .s3_concurrency
+            .map_or(s3::DEFAULT_CONCURRENCY, |n| n.get()),
+    }
+}
+
+/// S3 flags with no `s3://` input would do nothing: say so.
+fn check_no_s3_flags(args: &S3Args) -> Result<(), UsageError> {
+    let given = [
+        ("--profile", args.profile.is_some()),
+        ("--region", args.region.is_some()),
+        ("--endpoint-url", args.endpoint_url.is_some()),
+        ("--no-sign-request", args.no_sign_request),
+        ("--request-payer", args.request_payer.is_some()),
+        ("--s3-concurrency", args.s3_concurrency.is_some()),
+    ];
+    match given.iter().find(|(_, g)| *g) {
+        Some((flag, _)) => Err(UsageError(format!(
+            "{flag} applies to s3:// inputs, and none was named"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The inputs when some are `s3://` prefixes: each argument in the order given, a prefix
+/// listed (in key order), the others found as usual; then `--files-from`; `--shard` over all.
+fn with_s3(input: &InputArgs) -> Result<Discovered, UsageError> {
+    let options = s3_options(&input.s3);
+    let mut found = Discovered::default();
+    let local = |args: &[std::ffi::OsString],
+                 list: Option<&std::ffi::OsStr>,
+                 found: &mut Discovered|
+     -> Result<(), UsageError> {
+        let more =
+            discover(args, list, None, input.follow).map_err(|e| UsageError(e.to_string()))?;
+        found.inputs.extend(more.inputs);
+        found.remarks.extend(more.remarks);
+        found.failures.extend(more.failures);
+        Ok(())
+    };
+    for arg in &input.files {
+        if !is_s3_url(arg) {
+            local(std::slice::from_ref(arg), None, &mut found)?;
+            continue;
+        }
+        let url = arg.to_string_lossy();
+        let objects = match s3::list(&options, &url) {
+            Ok((objects, _)) => objects,
+            // like a missing file: the other inputs are still read, and the run exits 1
+            Err(e) => {
+                found.failures.push(e.to_string());
+                continue;
+            }
+        };
+        if objects.is_empty() {
+            found.failures.push(format!(
+                "{url}: no log objects (*.log, *.log.gz) under this prefix"
+            ));
+        }
+        found.inputs.extend(objects.into_iter().map(Input::S3));
+    }
+    if let Some(list) = input.files_from.as_deref() {
+        local(&[], Some(list), &mut found)?;
+    }
+    if let Some(shard) = input.shard {
+        found.inputs.retain(|i| match i {
+            Input::File(p) => shard.takes(p),
+            Input::S3(o) => shard.takes(std::path::Path::new(&o.key)),
+            Input::Stdin => true,
+        });
+    }
+    Ok(found)
+}
+
 /// The inputs, in order, with remarks for stderr; files whose S3 names put them outside
 /// `window` are left out.
 fn inputs(input: &InputArgs, window: &TimeWindow) -> Result<Discovered, UsageError> {
@@ -262,20 +348,27 @@ fn inputs(input: &InputArgs, window: &TimeWindow) -> Result<Discovered, UsageErr
                 .into(),
         ));
     }
-    let mut found = discover(
-        &input.files,
-        input.files_from.as_deref(),
-        input.shard,
-        input.follow,
-    )
-    .map_err(|e| UsageError(e.to_string()))?;
+    let mut found = if input.files.iter().any(|f| is_s3_url(f)) {
+        with_s3(input)?
+    } else {
+        check_no_s3_flags(&input.s3)?;
+        discover(
+            &input.files,
+            input.files_from.as_deref(),
+            input.shard,
+            input.follow,
+        )
+        .map_err(|e| UsageError(e.to_string()))?
+    };
     if window.is_set() {
         let before = found.inputs.len();
         found.inputs.retain(|input| {
-            let Input::File(path) = input else {
-                return true;
+            let name = match input {
+                Input::File(path) => path.to_string_lossy().into_owned(),
+                Input::S3(object) => object.key.clone(),
+                Input::Stdin => return true,
             };
-            let end = s3key::parse(&path.to_string_lossy())
+            let end = s3key::parse(&name)
                 .and_then(|name| name.end_time)
                 .and_then(clock::parse_interval_end_micros);
             !end.is_some_and(|end| window.excludes_interval_ending(end))

@@ -180,6 +180,40 @@ impl Delivery {
     }
 }
 
+/// What the S3 client did (runs with `s3://` inputs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct S3Counts {
+    /// ListObjectsV2 requests.
+    pub list_requests: u64,
+    /// GET requests (ranged resumes included).
+    pub requests: u64,
+    /// Resumes after a connection dropped mid-object (SDK retries of 5xx and throttling
+    /// are not seen here).
+    pub retries: u64,
+    /// Body bytes downloaded.
+    pub bytes: u64,
+}
+
+impl S3Counts {
+    pub fn to_text(&self) -> String {
+        format!(
+            "elbship: S3: {} list requests, {} GET requests ({} resumed after a dropped \
+             connection), {} downloaded",
+            self.list_requests,
+            self.requests,
+            self.retries,
+            human_bytes(self.bytes)
+        )
+    }
+
+    fn write_json(&self, o: &mut Object<'_>) {
+        o.u64("list_requests", self.list_requests)
+            .u64("requests", self.requests)
+            .u64("retries", self.retries)
+            .u64("bytes", self.bytes);
+    }
+}
+
 /// How `--stats` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -195,6 +229,7 @@ pub fn render(
     format: Format,
     stats: Option<&Stats>,
     delivery: Option<&Delivery>,
+    s3: Option<&S3Counts>,
     elapsed: Duration,
 ) -> String {
     match format {
@@ -203,6 +238,7 @@ pub fn render(
                 .map(|s| s.to_text(elapsed))
                 .into_iter()
                 .chain(delivery.map(Delivery::to_text))
+                .chain(s3.map(S3Counts::to_text))
                 .collect();
             lines.join("\n")
         }
@@ -215,6 +251,9 @@ pub fn render(
                 }
                 if let Some(d) = delivery {
                     d.write_json(&mut o.object("delivery"));
+                }
+                if let Some(s) = s3 {
+                    s.write_json(&mut o.object("s3"));
                 }
             }
             String::from_utf8_lossy(&out).into_owned()
@@ -247,7 +286,7 @@ mod tests {
             text.contains("3 lines read, 3 events (1 parse failures), 1.5 KB in"),
             "{text}"
         );
-        let json = render(Format::Json, Some(&a), None, Duration::from_secs(2));
+        let json = render(Format::Json, Some(&a), None, None, Duration::from_secs(2));
         let json: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(json["lines"], 3);
         assert_eq!(json["lines_per_second"], 2);
@@ -267,7 +306,7 @@ mod tests {
         };
         assert_eq!(d.undelivered(), 1);
         assert!(!d.complete());
-        let json = render(Format::Json, None, Some(&d), Duration::ZERO);
+        let json = render(Format::Json, None, Some(&d), None, Duration::ZERO);
         let json: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(json["delivery"]["undelivered"], 1);
         assert_eq!(json.as_object().unwrap().len(), 1);
@@ -275,6 +314,7 @@ mod tests {
             Format::Text,
             Some(&Stats::default()),
             Some(&d),
+            None,
             Duration::ZERO,
         );
         assert_eq!(both.lines().count(), 2);

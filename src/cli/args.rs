@@ -105,6 +105,39 @@ pub struct InputArgs {
     /// go to stderr
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+/// How to reach S3 for `s3://` inputs; unset, each is found as the aws cli finds it.
+#[derive(clap::Args, Debug, Clone, Default)]
+#[command(next_help_heading = "S3 inputs")]
+pub struct S3Args {
+    /// Profile from the shared AWS config and credentials files [default: AWS_PROFILE, or default]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Region of the bucket [default: AWS_REGION, the profile's region, or us-east-1]
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// An S3-compatible store (MinIO, Ceph, a test server), addressed path-style
+    /// [default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL]
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Send requests unsigned and look for no credentials (public buckets)
+    #[arg(long)]
+    pub no_sign_request: bool,
+
+    /// `requester`: agree to pay for requests to a requester-pays bucket
+    #[arg(long, value_name = "WHO", value_parser = ["requester"])]
+    pub request_payer: Option<String>,
+
+    /// Objects downloaded at once: the one being read and those after it [default: 16]
+    #[arg(long, value_name = "N")]
+    pub s3_concurrency: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]

@@ -70,21 +70,37 @@ impl EventBlock {
 }
 
 /// The keys every input may set from its name: they cannot also be `--add-field` objects.
-pub const SOURCE_KEYS: [&str; 3] = ["log.file.path", "cloud.account.id", "cloud.region"];
+pub const SOURCE_KEYS: [&str; 5] = [
+    "log.file.path",
+    "cloud.account.id",
+    "cloud.region",
+    "aws.s3.bucket.name",
+    "aws.s3.object.key",
+];
 
-/// The static fields of one input: its name and the S3 metadata in it, then `--add-field`s.
+/// The static fields of one input: its name and the AWS metadata in it (from the file name,
+/// else from an `AWSLogs/<account>/elasticloadbalancing/<region>/` path), the bucket and
+/// key of an S3 object, then `--add-field`s.
 pub fn static_fields(
     name: Option<&str>,
+    object: Option<(&str, &str)>,
     add_fields: &[(String, String)],
 ) -> Result<StaticFields, schema::statics::KeyConflict> {
     let mut statics = StaticFields::default();
+    let [path, account, region, bucket_key, object_key] = SOURCE_KEYS;
     if let Some(name) = name {
-        let [path, account, region] = SOURCE_KEYS;
         statics.insert(path, name)?;
-        if let Some(meta) = s3key::parse(name) {
-            statics.insert(account, meta.account_id)?;
-            statics.insert(region, meta.region)?;
+        let meta = s3key::parse(name)
+            .map(|m| (m.account_id, m.region))
+            .or_else(|| s3key::account_region_in_path(name));
+        if let Some((account_id, region_name)) = meta {
+            statics.insert(account, account_id)?;
+            statics.insert(region, region_name)?;
         }
+    }
+    if let Some((bucket, key)) = object {
+        statics.insert(bucket_key, bucket)?;
+        statics.insert(object_key, key)?;
     }
     for (key, value) in add_fields {
         statics.insert(key, value)?;
@@ -130,9 +146,13 @@ impl Job for EncodeEvents {
     fn start_input(&self, input: &Input) -> Result<StaticFields, InputError> {
         let name = match input {
             Input::Stdin => self.stdin_name.clone(),
-            Input::File(_) => Some(input.display_name()),
+            Input::File(_) | Input::S3(_) => Some(input.display_name()),
         };
-        static_fields(name.as_deref(), &self.add_fields).map_err(|conflict| {
+        let object = match input {
+            Input::S3(o) => Some((o.bucket.as_str(), o.key.as_str())),
+            Input::Stdin | Input::File(_) => None,
+        };
+        static_fields(name.as_deref(), object, &self.add_fields).map_err(|conflict| {
             InputError::FieldConflict {
                 name: input.display_name(),
                 key: conflict.0,

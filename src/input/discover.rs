@@ -151,6 +151,7 @@ pub fn discover(
     if let Some(shard) = shard {
         found.inputs.retain(|i| match i {
             Input::File(p) => shard.takes(p),
+            Input::S3(o) => shard.takes(Path::new(&o.key)),
             Input::Stdin => true,
         });
     }

@@ -8,6 +8,7 @@
 
 pub mod chunk;
 pub mod discover;
+pub mod s3;
 pub mod s3key;
 
 use std::fs::File;
@@ -21,6 +22,8 @@ use flate2::bufread::MultiGzDecoder;
 pub enum Input {
     Stdin,
     File(PathBuf),
+    /// An object in S3, as listed.
+    S3(s3::S3Object),
 }
 
 impl Input {
@@ -38,13 +41,15 @@ impl Input {
         match self {
             Input::Stdin => "<stdin>".to_string(),
             Input::File(p) => p.display().to_string(),
+            Input::S3(o) => o.url(),
         }
     }
 }
 
-/// What a file was when it was opened: its size and modification time. A checkpoint records
-/// this, not what the file is when its events are acknowledged, so lines appended while it
-/// was being read make it look changed and it is read again.
+/// What an input was when it was opened: its size, and what changes when its content does
+/// (a file's modification time in nanoseconds; an S3 object's ETag, hashed). A checkpoint
+/// records this, not what the input is when its events are acknowledged, so lines appended
+/// while a file was being read make it look changed and it is read again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Stamp {
     pub size: u64,
@@ -52,6 +57,14 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// An S3 object's stamp: its listed size and ETag.
+    pub fn of_object(object: &s3::S3Object) -> Stamp {
+        Stamp {
+            size: object.size,
+            mtime_ns: xxhash_rust::xxh3::xxh3_128(object.etag.as_bytes()),
+        }
+    }
+
     pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
         let mtime_ns = meta
             .modified()
@@ -108,8 +121,9 @@ pub struct Opened {
     pub at_end: bool,
 }
 
-/// Opens an input and sniffs it: gzip (any number of members) or raw.
-pub fn open(input: &Input) -> io::Result<Opened> {
+/// Opens an input and sniffs it: gzip (any number of members) or raw. `next` are the inputs
+/// after it, which a source may start fetching (S3 objects are read ahead).
+pub fn open(input: &Input, next: &[Input]) -> io::Result<Opened> {
     use std::os::fd::{AsFd, AsRawFd};
     let (source, stamp, idle_fd): (Box<dyn Read + Send>, _, _) = match input {
         Input::Stdin => {
@@ -133,6 +147,17 @@ pub fn open(input: &Input) -> io::Result<Opened> {
             let stamp = meta.is_file().then(|| Stamp::of(&meta)).flatten();
             let idle_fd = (!meta.is_file()).then(|| file.as_raw_fd());
             (Box::new(file), stamp, idle_fd)
+        }
+        Input::S3(object) => {
+            let ahead: Vec<s3::S3Object> = next
+                .iter()
+                .filter_map(|i| match i {
+                    Input::S3(o) => Some(o.clone()),
+                    _ => None,
+                })
+                .collect();
+            let body = s3::open(object, &ahead)?;
+            (body, Some(Stamp::of_object(object)), None)
         }
     };
     let mut opened = sniff(source)?;

@@ -43,6 +43,24 @@ pub fn parse(path: &str) -> Option<LogFileName<'_>> {
     })
 }
 
+/// The account and region in an S3 key laid out as AWS writes load balancer logs,
+/// `[prefix/]AWSLogs/<account>/elasticloadbalancing/<region>/...`, whatever the file is called.
+pub fn account_region_in_path(path: &str) -> Option<(&str, &str)> {
+    let mut parts = path.split('/');
+    parts.by_ref().find(|p| *p == "AWSLogs")?;
+    let account = parts.next()?;
+    let service = parts.next()?;
+    let region = parts.next()?;
+    let ok = account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && service == "elasticloadbalancing"
+        && !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then_some((account, region))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +83,20 @@ mod tests {
         assert_eq!(parse(classic).unwrap().region, "us-west-2");
         let conn = "conn_log_123456789012_elasticloadbalancing_eu-west-1_app.x.0123456789abcdef_20231004T1705Z_10.0.0.1_abcd1234.log.gz";
         assert_eq!(parse(conn).unwrap().account_id, "123456789012");
+    }
+
+    #[test]
+    fn account_and_region_from_the_key_path() {
+        let key = "s3://b/team/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2025/06/01/renamed.log.gz";
+        assert_eq!(
+            account_region_in_path(key),
+            Some(("123456789012", "eu-west-1"))
+        );
+        assert_eq!(
+            account_region_in_path("AWSLogs/123/elasticloadbalancing/x/a.log"),
+            None
+        );
+        assert_eq!(account_region_in_path("logs/a.log"), None);
     }
 
     #[test]

@@ -78,7 +78,8 @@ impl<J: Job> Reader<J> {
             let _ = self.send(index, 0, Body::InputStopped);
             return false;
         }
-        let opened = match input::open(input) {
+        let next = config.inputs.get(index + 1..).unwrap_or_default();
+        let opened = match input::open(input, next) {
             Ok(o) => o,
             Err(source) => {
                 let name = input.display_name();

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod s3;
 pub mod sink;
 
 use std::collections::HashSet;
@@ -102,6 +103,17 @@ pub fn elbship() -> Command {
     for credential in ["ELBSHIP_API_KEY", "ELBSHIP_USER", "ELBSHIP_PASSWORD"] {
         cmd.env_remove(credential);
     }
+    // no AWS setting of the machine's leaks in, and nothing asks 169.254.169.254 for
+    // instance credentials: tests talk to 127.0.0.1 only
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("AWS_") {
+            cmd.env_remove(name);
+        }
+    }
+    let nowhere = std::env::temp_dir().join("elbship-test-no-aws-config");
+    cmd.env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", &nowhere)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere);
     cmd
 }
 

@@ -1,0 +1,227 @@
+//! `s3://bucket/prefix` inputs: objects listed and streamed straight from S3 (or an
+//! S3-compatible store), never staged on disk.
+//!
+//! The official AWS SDK finds credentials, region and endpoint exactly as the aws cli does
+//! (environment, shared config and credentials files with profiles, SSO, assume-role,
+//! `credential_process`, web identity, ECS and EC2 instance credentials). One [`S3`] client
+//! per run, on a small tokio runtime of its own; the rest of elbship stays synchronous: an
+//! object is a `Read` fed by a task (`read.rs`), and the objects after the one being read are
+//! fetched ahead, a bounded number at once, so many small objects are not read one
+//! round-trip at a time.
+
+mod list;
+mod read;
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aws_sdk_s3::Client;
+
+use crate::stats::S3Counts;
+
+pub use list::ListStats;
+
+/// One object to read, as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct S3Object {
+    pub bucket: String,
+    pub key: String,
+    pub size: u64,
+    /// The ETag when listed: a ranged re-read after a dropped connection asks for this one,
+    /// and the checkpoint records it (an object rewritten under the same key is read again).
+    pub etag: String,
+}
+
+impl S3Object {
+    pub fn url(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.key)
+    }
+}
+
+/// `s3://bucket/prefix` split; `None` for anything else.
+pub fn parse_url(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    (!bucket.is_empty()).then_some((bucket, prefix))
+}
+
+/// How to reach S3, from the command line (each `None` leaves it to the SDK's chain).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    /// An S3-compatible store (MinIO, a test server): path-style addressing.
+    pub endpoint_url: Option<String>,
+    /// Public buckets: send requests unsigned, look for no credentials.
+    pub no_sign_request: bool,
+    /// `--request-payer requester`.
+    pub requester_pays: bool,
+    /// Objects fetched at once (the one being read and those ahead of it).
+    pub concurrency: usize,
+}
+
+/// Default `--s3-concurrency`: objects in flight. A small ALB object is a round trip of tens
+/// of milliseconds for a few hundred kilobytes, so reading them one at a time leaves the
+/// parsers idle; 16 in flight hides that latency on a 2-core machine and still keeps the
+/// read-ahead memory at 16 x [`read::BUFFERED_CHUNKS`] chunks. Bigger machines parse faster
+/// and may want more (`--s3-concurrency 64`).
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// The run's S3 client; created once, on first use.
+pub struct S3 {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    options: Options,
+    /// Objects being fetched ahead, by URL, with what they will hand out.
+    ahead: Mutex<HashMap<String, read::Fetch>>,
+    counters: Arc<read::Counters>,
+}
+
+static CLIENT: OnceLock<Result<Arc<S3>, String>> = OnceLock::new();
+
+/// Sets up the run's client with `options` (the first call wins; later ones get the same
+/// client). Fails when no region can be found or the runtime cannot start.
+pub fn client(options: &Options) -> io::Result<Arc<S3>> {
+    CLIENT
+        .get_or_init(|| S3::new(options.clone()).map(Arc::new))
+        .clone()
+        .map_err(io::Error::other)
+}
+
+/// The client set up by [`client`], if any.
+fn current() -> io::Result<Arc<S3>> {
+    match CLIENT.get() {
+        Some(Ok(s3)) => Ok(Arc::clone(s3)),
+        Some(Err(e)) => Err(io::Error::other(e.clone())),
+        None => Err(io::Error::other("no S3 client was set up")),
+    }
+}
+
+impl S3 {
+    fn new(options: Options) -> Result<S3, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("elbship-s3")
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the S3 client: {e}"))?;
+        let client = runtime.block_on(build_client(&options))?;
+        Ok(S3 {
+            runtime,
+            client,
+            options,
+            ahead: Mutex::new(HashMap::new()),
+            counters: Arc::new(read::Counters::default()),
+        })
+    }
+
+    /// What the client did so far.
+    pub fn counters(&self) -> S3Counts {
+        self.counters.load()
+    }
+}
+
+async fn build_client(options: &Options) -> Result<Client, String> {
+    use aws_config::{BehaviorVersion, Region};
+    use aws_smithy_http_client::tls;
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if options.no_sign_request {
+        loader = loader.no_credentials();
+    }
+    // throttling (503 SlowDown) and 5xx are retried by the SDK with backoff and jitter
+    loader = loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(8));
+    let shared = loader.load().await;
+    let mut config = aws_sdk_s3::config::Builder::from(&shared);
+    if shared.region().is_none() {
+        // the bucket's own region is asked for below when this one is wrong
+        config = config.region(Region::new("us-east-1"));
+    }
+    let custom_endpoint = options.endpoint_url.is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+    if custom_endpoint {
+        config = config.force_path_style(true);
+    }
+    Ok(Client::from_conf(config.build()))
+}
+
+/// Lists `s3://bucket/prefix` with `options`: every log object under it, in key order.
+pub fn list(options: &Options, url: &str) -> io::Result<(Vec<S3Object>, ListStats)> {
+    let Some((bucket, prefix)) = parse_url(url) else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{url}: expected s3://BUCKET/PREFIX"),
+        ));
+    };
+    let s3 = client(options)?;
+    s3.runtime
+        .block_on(list::list(
+            &s3.client,
+            bucket,
+            prefix,
+            &s3.options,
+            &s3.counters.lists,
+        ))
+        .map_err(|e| io::Error::other(format!("{url}: {e}")))
+}
+
+/// Opens `object` for reading: the fetch started ahead for it, or a new one. `next` are the
+/// objects that come after it, fetched ahead up to `--s3-concurrency`.
+pub fn open(object: &S3Object, next: &[S3Object]) -> io::Result<Box<dyn io::Read + Send>> {
+    let s3 = current()?;
+    let url = object.url();
+    let mut ahead = s3.ahead.lock().map_err(|_| io::Error::other("S3 state"))?;
+    let fetch = match ahead.remove(&url) {
+        Some(fetch) => fetch,
+        None => read::start(&s3, object),
+    };
+    let room = s3
+        .options
+        .concurrency
+        .max(1)
+        .saturating_sub(1 + ahead.len());
+    let start: Vec<&S3Object> = next
+        .iter()
+        .filter(|o| !ahead.contains_key(&o.url()))
+        .take(room)
+        .collect();
+    for o in start {
+        ahead.insert(o.url(), read::start(&s3, o));
+    }
+    drop(ahead);
+    Ok(Box::new(fetch.into_reader()))
+}
+
+/// What the run's S3 client did, when there is one.
+pub fn counters() -> Option<S3Counts> {
+    current().ok().map(|s3| s3.counters())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(parse_url("s3://b/AWSLogs/1/"), Some(("b", "AWSLogs/1/")));
+        assert_eq!(parse_url("s3://b"), Some(("b", "")));
+        assert_eq!(parse_url("s3://b/k.log.gz"), Some(("b", "k.log.gz")));
+        assert_eq!(parse_url("s3:///k"), None);
+        assert_eq!(parse_url("logs/x.log"), None);
+    }
+}

@@ -1,0 +1,319 @@
+//! `s3://` inputs against a real S3 server (moto's) on 127.0.0.1, with a proxy in front of
+//! it where a test needs a server that misbehaves.
+
+mod common;
+
+use common::s3::{Faults, Proxy, S3Server};
+use common::{elbship, events, fixture, stderr, TempDir};
+use serde_json::Value;
+use std::process::Output;
+
+const DAY: &str = "AWSLogs/123456789012/elasticloadbalancing/us-east-1/2025/06/01/";
+
+fn key(name: &str) -> String {
+    format!(
+        "{DAY}123456789012_elasticloadbalancing_us-east-1_app.x.1_20250601T0005Z_1.2.3.4_{name}"
+    )
+}
+
+/// elbship against `endpoint` with test credentials in the environment.
+fn run(endpoint: &str, args: &[&str]) -> Output {
+    let (command, rest) = match args.split_first() {
+        Some((&"summary", rest)) => (vec!["summary"], rest),
+        _ => (vec![], args),
+    };
+    elbship()
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_REGION", "us-east-1")
+        .args(command)
+        .arg("--endpoint-url")
+        .arg(endpoint)
+        .args(rest)
+        .output()
+        .unwrap()
+}
+
+/// The fixtures under an AWS layout, with the test file AWS writes when logging is enabled.
+fn upload_fixtures(server: &S3Server) -> Vec<(String, std::path::PathBuf)> {
+    server.bucket("logs");
+    let mut uploaded = Vec::new();
+    for name in ["alb.log", "classic.log", "sample-alb.log.gz", "nlb.log"] {
+        let k = key(&name.replace('.', "-"))
+            + if name.ends_with(".gz") {
+                ".log.gz"
+            } else {
+                ".log"
+            };
+        server.put("logs", &k, &std::fs::read(fixture(name)).unwrap());
+        uploaded.push((k, fixture(name)));
+    }
+    server.put(
+        "logs",
+        &format!("{DAY}ELBAccessLogTestFile"),
+        b"Enable AccessLog for ELB",
+    );
+    uploaded.sort();
+    uploaded
+}
+
+/// Events without the fields that name where they came from.
+fn without_source(mut e: Value) -> Value {
+    let o = e.as_object_mut().unwrap();
+    o.remove("log");
+    if let Some(aws) = o.get_mut("aws").and_then(Value::as_object_mut) {
+        aws.remove("s3");
+    }
+    o.remove("cloud");
+    e
+}
+
+#[test]
+fn a_prefix_reads_like_the_same_files_on_disk_in_key_order() {
+    let server = S3Server::start();
+    let uploaded = upload_fixtures(&server);
+    let out = run(&server.url, &["--stats=json", "s3://logs/AWSLogs/"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let from_s3 = events(&out);
+    let files: Vec<String> = uploaded
+        .iter()
+        .map(|(_, p)| p.display().to_string())
+        .collect();
+    let mut args = vec!["-j1"];
+    args.extend(files.iter().map(String::as_str));
+    let from_disk = events(&elbship().args(&args).output().unwrap());
+    assert_eq!(from_s3.len(), from_disk.len());
+    for (a, b) in from_s3.iter().zip(&from_disk) {
+        assert_eq!(without_source(a.clone()), without_source(b.clone()));
+    }
+    // the first event is from the first key: s3:// path, bucket, key, account from the name
+    let first = &from_s3[0];
+    let (k, _) = &uploaded[0];
+    assert_eq!(first["log"]["file"]["path"], format!("s3://logs/{k}"));
+    assert_eq!(first["aws"]["s3"]["bucket"]["name"], "logs");
+    assert_eq!(first["aws"]["s3"]["object"]["key"], k.as_str());
+    assert_eq!(first["cloud"]["account"]["id"], "123456789012");
+    let stats = common::stats_json(&out);
+    assert_eq!(stats["inputs"], 4, "the test file is not an input");
+    assert_eq!(stats["s3"]["list_requests"], 1);
+    assert!(stats["s3"]["requests"].as_u64().unwrap() >= 4);
+}
+
+#[test]
+fn more_than_a_thousand_keys_are_listed_page_by_page_and_read_in_order() {
+    let server = S3Server::start();
+    server.bucket("many");
+    let line = std::fs::read_to_string(fixture("alb.log")).unwrap();
+    let line = line.lines().next().unwrap().to_string();
+    let objects: Vec<(String, Vec<u8>)> = (0..1100)
+        .map(|i| {
+            (
+                format!("p/{i:05}.log"),
+                format!("{line} {i}\n").into_bytes(),
+            )
+        })
+        .collect();
+    server.put_all("many", &objects);
+    let proxy = Proxy::start(&server.url, Faults::default());
+    let out = run(&proxy.url, &["--s3-concurrency", "32", "s3://many/p/"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let got = events(&out);
+    assert_eq!(got.len(), 1100);
+    for (i, e) in got.iter().enumerate() {
+        let message = e["message"].as_str().unwrap();
+        assert!(message.ends_with(&format!(" {i}")), "event {i}: {message}");
+    }
+    assert_eq!(proxy.lists(), 2, "1,100 keys are two pages of 1,000");
+}
+
+#[test]
+fn a_connection_cut_mid_object_resumes_by_range_exactly_once() {
+    let server = S3Server::start();
+    server.bucket("cut");
+    let data = std::fs::read(fixture("sample-alb.log.gz")).unwrap();
+    assert!(data.len() > 100_000);
+    server.put("cut", "x/big.log.gz", &data);
+    let proxy = Proxy::start(
+        &server.url,
+        Faults {
+            cut: Some(("big.log.gz".into(), 40_000)),
+            ..Faults::default()
+        },
+    );
+    let out = run(&proxy.url, &["--stats=json", "s3://cut/x/"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let disk = events(
+        &elbship()
+            .arg(fixture("sample-alb.log.gz"))
+            .output()
+            .unwrap(),
+    );
+    let got = events(&out);
+    assert_eq!(got.len(), disk.len(), "every line once");
+    for (a, b) in got.iter().zip(&disk) {
+        assert_eq!(a["message"], b["message"]);
+    }
+    let ranged: Vec<_> = proxy
+        .seen()
+        .into_iter()
+        .filter(|s| s.range.is_some())
+        .collect();
+    assert_eq!(ranged.len(), 1, "one ranged GET after the cut: {ranged:?}");
+    let from: u64 = ranged[0].range.as_deref().unwrap()["bytes=".len()..]
+        .trim_end_matches('-')
+        .parse()
+        .unwrap();
+    assert!(from > 0 && from <= 40_000, "resumed at {from}");
+    assert_eq!(common::stats_json(&out)["s3"]["retries"], 1);
+}
+
+#[test]
+fn slow_down_is_retried_and_a_denied_object_fails_alone() {
+    let server = S3Server::start();
+    upload_fixtures(&server);
+    let proxy = Proxy::start(
+        &server.url,
+        Faults {
+            slow_down_first: 3,
+            deny: Some("classic-log".into()),
+            ..Faults::default()
+        },
+    );
+    let out = run(&proxy.url, &["--stats=json", "s3://logs/AWSLogs/"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let denied: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("access denied"))
+        .collect();
+    assert_eq!(denied.len(), 1, "{err}");
+    assert!(denied[0].contains("classic-log.log"), "{err}");
+    let stats = common::stats_json(&out);
+    assert_eq!(
+        (stats["inputs"].as_u64(), stats["inputs_failed"].as_u64()),
+        (Some(4), Some(1))
+    );
+    let classic = std::fs::read_to_string(fixture("classic.log")).unwrap();
+    let expected: usize = ["alb.log", "nlb.log"]
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(fixture(f))
+                .unwrap()
+                .lines()
+                .filter(|l| !l.is_empty())
+                .count()
+        })
+        .sum::<usize>()
+        + 2000;
+    assert_eq!(
+        events(&out).len(),
+        expected,
+        "all but {} classic lines",
+        classic.lines().count()
+    );
+}
+
+#[test]
+fn credentials_come_from_a_profile_in_the_shared_files() {
+    let server = S3Server::start();
+    upload_fixtures(&server);
+    let proxy = Proxy::start(&server.url, Faults::default());
+    let dir = TempDir::new("s3-profile");
+    let config = dir.file("config", b"[profile prod]\nregion = eu-west-1\n");
+    let credentials = dir.file(
+        "credentials",
+        b"[prod]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n",
+    );
+    let out = elbship()
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+        .args([
+            "--profile",
+            "prod",
+            "--endpoint-url",
+            &proxy.url,
+            "s3://logs/AWSLogs/",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen = proxy.seen();
+    assert!(!seen.is_empty());
+    for s in &seen {
+        let auth = s.authorization.as_deref().unwrap_or("");
+        assert!(auth.contains("Credential=AKIDPROFILE/"), "{auth}");
+        assert!(
+            auth.contains("/eu-west-1/s3/"),
+            "the profile's region: {auth}"
+        );
+    }
+}
+
+#[test]
+fn a_checkpointed_backfill_skips_what_is_done_and_reads_a_rewritten_object_again() {
+    let server = S3Server::start();
+    let uploaded = upload_fixtures(&server);
+    let dir = TempDir::new("s3-checkpoint");
+    let ckpt = dir.path("june.ckpt");
+    let first = run(&server.url, &["--checkpoint", &ckpt, "s3://logs/AWSLogs/"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(events(&first).len() > 2000);
+    let again = run(&server.url, &["--checkpoint", &ckpt, "s3://logs/AWSLogs/"]);
+    assert!(again.status.success());
+    assert_eq!(events(&again).len(), 0);
+    assert!(
+        stderr(&again).contains("skipping 4 files already done"),
+        "{}",
+        stderr(&again)
+    );
+    // the same key written again (another ETag) is read again, alone
+    let (k, _) = uploaded
+        .iter()
+        .find(|(k, _)| k.contains("alb-log.log"))
+        .unwrap();
+    server.put("logs", k, b"not a log line\n");
+    let third = run(&server.url, &["--checkpoint", &ckpt, "s3://logs/AWSLogs/"]);
+    assert_eq!(events(&third).len(), 1, "{}", stderr(&third));
+}
+
+#[test]
+fn summary_reads_s3_and_s3_flags_need_an_s3_input() {
+    let server = S3Server::start();
+    upload_fixtures(&server);
+    let out = run(
+        &server.url,
+        &["summary", "--format", "json", "s3://logs/AWSLogs/"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["requests"].as_u64().unwrap() > 2000);
+
+    let alone = elbship()
+        .args([
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            &fixture("alb.log").display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(alone.status.code(), Some(2));
+    assert!(stderr(&alone).contains("--endpoint-url applies to s3:// inputs"));
+
+    let missing = run(
+        &server.url,
+        &[
+            "s3://no-such-bucket/x/",
+            &fixture("alb.log").display().to_string(),
+        ],
+    );
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("no such bucket"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(
+        !events(&missing).is_empty(),
+        "the other input is still read"
+    );
+}
