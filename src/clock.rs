@@ -164,6 +164,15 @@ impl TimeWindow {
     }
 
     /// True when a file whose interval ended at `end_us` cannot hold a line in the window.
+    /// Whether no entry of a folder of files dated `[start_us, end_us)` (an S3 day, month
+    /// or year prefix, dated by the intervals its files end) can be inside the window.
+    pub fn excludes_range(&self, start_us: i64, end_us: i64) -> bool {
+        self.since.is_some_and(|s| end_us + FILE_SLACK_US < s)
+            || self
+                .until
+                .is_some_and(|u| start_us - LONGEST_INTERVAL_US - FILE_SLACK_US >= u)
+    }
+
     pub fn excludes_interval_ending(&self, end_us: i64) -> bool {
         self.since.is_some_and(|s| end_us + FILE_SLACK_US < s)
             || self

@@ -252,10 +252,6 @@ fn window(input: &InputArgs, now: &Now) -> Result<TimeWindow, UsageError> {
     Ok(window)
 }
 
-fn is_s3_url(arg: &std::ffi::OsStr) -> bool {
-    arg.to_str().is_some_and(|a| a.starts_with("s3://"))
-}
-
 /// The S3 options of the command line.
 fn s3_options(args: &S3Args) -> s3::Options {
     s3::Options {
@@ -279,6 +275,7 @@ fn check_no_s3_flags(args: &S3Args) -> Result<(), UsageError> {
         ("--no-sign-request", args.no_sign_request),
         ("--request-payer", args.request_payer.is_some()),
         ("--s3-concurrency", args.s3_concurrency.is_some()),
+        ("--s3-bucket", args.s3_bucket.is_some()),
     ];
     match given.iter().find(|(_, g)| *g) {
         Some((flag, _)) => Err(UsageError(format!(
@@ -288,54 +285,38 @@ fn check_no_s3_flags(args: &S3Args) -> Result<(), UsageError> {
     }
 }
 
-/// The inputs when some are `s3://` prefixes: each argument in the order given, a prefix
-/// listed (in key order), the others found as usual; then `--files-from`; `--shard` over all.
-fn with_s3(input: &InputArgs) -> Result<Discovered, UsageError> {
+/// Lists the `s3://` prefixes found (all at once) and puts their objects where the
+/// prefixes were named; `--shard` takes objects by key. A prefix that cannot be listed is a
+/// failure like a missing file: the other inputs are still read, and the run exits 1.
+fn list_s3(input: &InputArgs, window: &TimeWindow, found: &mut Discovered) {
     let options = s3_options(&input.s3);
-    let mut found = Discovered::default();
-    let local = |args: &[std::ffi::OsString],
-                 list: Option<&std::ffi::OsStr>,
-                 found: &mut Discovered|
-     -> Result<(), UsageError> {
-        let more =
-            discover(args, list, None, input.follow).map_err(|e| UsageError(e.to_string()))?;
-        found.inputs.extend(more.inputs);
-        found.remarks.extend(more.remarks);
-        found.failures.extend(more.failures);
-        Ok(())
-    };
-    for arg in &input.files {
-        if !is_s3_url(arg) {
-            local(std::slice::from_ref(arg), None, &mut found)?;
-            continue;
-        }
-        let url = arg.to_string_lossy();
-        let objects = match s3::list(&options, &url) {
-            Ok((objects, _)) => objects,
-            // like a missing file: the other inputs are still read, and the run exits 1
+    let urls: Vec<String> = found.s3.iter().map(|(_, url)| url.clone()).collect();
+    let listed = s3::list_all(&options, &urls, window);
+    let mut failures = Vec::new();
+    for ((at, url), result) in found.s3.drain(..).zip(listed).rev() {
+        let objects = match result {
+            Ok(objects) => objects,
             Err(e) => {
-                found.failures.push(e.to_string());
+                failures.push(e.to_string());
                 continue;
             }
         };
         if objects.is_empty() {
-            found.failures.push(format!(
+            failures.push(format!(
                 "{url}: no log objects (*.log, *.log.gz) under this prefix"
             ));
         }
-        found.inputs.extend(objects.into_iter().map(Input::S3));
+        let taken = objects
+            .into_iter()
+            .filter(|o| {
+                input
+                    .shard
+                    .is_none_or(|s| s.takes(std::path::Path::new(&o.key)))
+            })
+            .map(Input::S3);
+        found.inputs.splice(at..at, taken);
     }
-    if let Some(list) = input.files_from.as_deref() {
-        local(&[], Some(list), &mut found)?;
-    }
-    if let Some(shard) = input.shard {
-        found.inputs.retain(|i| match i {
-            Input::File(p) => shard.takes(p),
-            Input::S3(o) => shard.takes(std::path::Path::new(&o.key)),
-            Input::Stdin => true,
-        });
-    }
-    Ok(found)
+    found.failures.extend(failures.into_iter().rev());
 }
 
 /// The inputs, in order, with remarks for stderr; files whose S3 names put them outside
@@ -348,18 +329,19 @@ fn inputs(input: &InputArgs, window: &TimeWindow) -> Result<Discovered, UsageErr
                 .into(),
         ));
     }
-    let mut found = if input.files.iter().any(|f| is_s3_url(f)) {
-        with_s3(input)?
-    } else {
+    let mut found = discover(
+        &input.files,
+        input.files_from.as_deref(),
+        input.shard,
+        input.follow,
+        input.s3.s3_bucket.as_deref(),
+    )
+    .map_err(|e| UsageError(e.to_string()))?;
+    if found.s3.is_empty() {
         check_no_s3_flags(&input.s3)?;
-        discover(
-            &input.files,
-            input.files_from.as_deref(),
-            input.shard,
-            input.follow,
-        )
-        .map_err(|e| UsageError(e.to_string()))?
-    };
+    } else {
+        list_s3(input, window, &mut found);
+    }
     if window.is_set() {
         let before = found.inputs.len();
         found.inputs.retain(|input| {

@@ -317,3 +317,138 @@ fn summary_reads_s3_and_s3_flags_need_an_s3_input() {
         "the other input is still read"
     );
 }
+
+#[test]
+fn a_day_out_of_three_years_costs_a_handful_of_list_requests() {
+    let server = S3Server::start();
+    server.bucket("years");
+    let line = std::fs::read_to_string(fixture("alb.log")).unwrap();
+    let line = line.lines().next().unwrap().to_string();
+    let days = [
+        "2023/01/01",
+        "2023/07/15",
+        "2024/06/01",
+        "2024/12/31",
+        "2025/05/31",
+        "2025/06/01",
+        "2025/06/02",
+        "2025/06/03",
+        "2025/12/31",
+    ];
+    let mut objects = Vec::new();
+    for region in ["us-east-1", "eu-west-1"] {
+        for day in days {
+            let stamp = day.replace('/', "");
+            let iso = format!("{}T12:00:00.000000Z", day.replace('/', "-"));
+            let text = line.replacen("2018-07-02T22:23:00.186641Z", &iso, 1) + "\n";
+            let key = format!(
+                "AWSLogs/123456789012/elasticloadbalancing/{region}/{day}/\
+                 123456789012_elasticloadbalancing_{region}_app.x.1_{stamp}T1205Z_1.2.3.4_a.log"
+            );
+            objects.push((key, text.into_bytes()));
+        }
+    }
+    objects.push((
+        "other/notes.log".to_string(),
+        b"not in the layout\n".to_vec(),
+    ));
+    server.put_all("years", &objects);
+    let proxy = Proxy::start(&server.url, Faults::default());
+    let out = run(
+        &proxy.url,
+        &[
+            "--since",
+            "2025-06-01",
+            "--until",
+            "2025-06-02",
+            "s3://years/",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let got = events(&out);
+    // the day in both regions, and the object outside the layout (a failure event: no time)
+    assert_eq!(got.len(), 3, "{got:?}");
+    let listed: Vec<String> = proxy
+        .seen()
+        .iter()
+        .filter(|s| s.line.contains("list-type=2"))
+        .map(|s| s.line.replace("%2F", "/"))
+        .collect();
+    for outside in ["/2023/", "/2024/", "2025/12/", "2025/06/03/"] {
+        assert!(
+            !listed.iter().any(|l| l.contains(outside)),
+            "{outside} was listed: {listed:#?}"
+        );
+    }
+    assert!(
+        listed.len() <= 20,
+        "{} List requests: {listed:#?}",
+        listed.len()
+    );
+}
+
+#[test]
+fn files_from_takes_s3_urls_and_aws_s3_ls_lines() {
+    let server = S3Server::start();
+    let uploaded = upload_fixtures(&server);
+    let (nlb, alb, classic) = (
+        uploaded
+            .iter()
+            .find(|(k, _)| k.contains("nlb-log"))
+            .unwrap(),
+        uploaded
+            .iter()
+            .find(|(k, _)| k.contains("alb-log.log"))
+            .unwrap(),
+        uploaded
+            .iter()
+            .find(|(k, _)| k.contains("classic-log"))
+            .unwrap(),
+    );
+    let dir = TempDir::new("s3-files-from");
+    let list = dir.file(
+        "keys.txt",
+        format!(
+            "2025-06-01 00:05:12       1234 {}\ns3://logs/{}\n2025-06-01 00:05:13       5678 {}\n",
+            nlb.0, alb.0, classic.0
+        )
+        .as_bytes(),
+    );
+    let out = run(&server.url, &["--files-from", &list, "--s3-bucket", "logs"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let paths: Vec<String> = events(&out)
+        .iter()
+        .map(|e| e["log"]["file"]["path"].as_str().unwrap().to_string())
+        .collect();
+    let mut order = paths.clone();
+    order.dedup();
+    let expected: Vec<String> = [nlb, alb, classic]
+        .iter()
+        .map(|(k, _)| format!("s3://logs/{k}"))
+        .collect();
+    assert_eq!(order, expected, "in the order listed");
+    let lines = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .count()
+    };
+    assert_eq!(
+        paths.len(),
+        lines(&nlb.1) + lines(&alb.1) + lines(&classic.1)
+    );
+    let stray = elbship()
+        .args([
+            "--s3-bucket",
+            "logs",
+            &fixture("alb.log").display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stray.status.code(),
+        Some(2),
+        "--s3-bucket without any S3 key"
+    );
+}

@@ -35,7 +35,7 @@ _elbship() {
 
     case "${cmd}" in
         elbship)
-            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --output --index --id --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary help"
+            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --profile --region --endpoint-url --no-sign-request --request-payer --s3-concurrency --s3-bucket --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --output --index --id --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -59,6 +59,30 @@ _elbship() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-payer)
+                    COMPREPLY=($(compgen -W "requester" -- "${cur}"))
+                    return 0
+                    ;;
+                --s3-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --schema)
@@ -223,7 +247,7 @@ _elbship() {
             return 0
             ;;
         elbship__subcmd__summary)
-            opts="-L -q -j -h --files-from --follow --shard --since --until --progress --quiet --format --by --top --fail-if --threads --max-line-bytes --help"
+            opts="-L -q -j -h --files-from --follow --shard --since --until --progress --quiet --profile --region --endpoint-url --no-sign-request --request-payer --s3-concurrency --s3-bucket --format --by --top --fail-if --threads --max-line-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -247,6 +271,30 @@ _elbship() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-payer)
+                    COMPREPLY=($(compgen -W "requester" -- "${cur}"))
+                    return 0
+                    ;;
+                --s3-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

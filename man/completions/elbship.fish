@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_elbship_global_optspecs
-    string join \n files-from= L/follow shard= since= until= progress= q/quiet schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= o/output= index= id= http-format= batch-bytes= batch-events= linger= max-in-flight= timeout= retry-initial-delay= retry-max-delay= retry-max-time= dead-letter= header= api-key-file= password-file= ca-cert= insecure drain-timeout= h/help V/version
+    string join \n files-from= L/follow shard= since= until= progress= q/quiet profile= region= endpoint-url= no-sign-request request-payer= s3-concurrency= s3-bucket= schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= o/output= index= id= http-format= batch-bytes= batch-events= linger= max-in-flight= timeout= retry-initial-delay= retry-max-delay= retry-max-time= dead-letter= header= api-key-file= password-file= ca-cert= insecure drain-timeout= h/help V/version
 end
 
 function __fish_elbship_needs_command
@@ -31,6 +31,12 @@ complete -c elbship -n "__fish_elbship_needs_command" -l until -d 'Keep only lin
 complete -c elbship -n "__fish_elbship_needs_command" -l progress -d 'Progress on stderr: `auto` = a bar when stderr is a terminal and CI is not set; `always` = also on a pipe, as a plain line every 5 s' -r -f -a "auto\t'A bar when stderr is a terminal and CI is not set'
 always\t'Also on a pipe or in CI (a plain line every 5 s)'
 never\t'Never'"
+complete -c elbship -n "__fish_elbship_needs_command" -l profile -d 'Profile from the shared AWS config and credentials files [default: AWS_PROFILE, or default]' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l region -d 'Region of the bucket [default: AWS_REGION, the profile\'s region, or us-east-1]' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l endpoint-url -d 'An S3-compatible store (MinIO, Ceph, a test server), addressed path-style [default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL]' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l request-payer -d '`requester`: agree to pay for requests to a requester-pays bucket' -r -f -a "requester\t''"
+complete -c elbship -n "__fish_elbship_needs_command" -l s3-concurrency -d 'Objects downloaded at once: the one being read and those after it [default: 16]' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l s3-bucket -d '--files-from: read the keys of `aws s3 ls --recursive` lines from this bucket (instead of looking for them on disk)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l schema -d 'Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)' -r -f -a "ecs\t'Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*'
 legacy\t'logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest'"
 complete -c elbship -n "__fish_elbship_needs_command" -l add-field -d 'Add a field to every event; dotted keys nest (labels.env=prod); repeatable' -r
@@ -63,6 +69,7 @@ complete -c elbship -n "__fish_elbship_needs_command" -l ca-cert -d 'Trust the C
 complete -c elbship -n "__fish_elbship_needs_command" -l drain-timeout -d 'After Ctrl-C or SIGTERM, wait this long for requests in flight (a second signal aborts)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -s L -l follow -d 'Walk links to directories found inside directories (a link loop is reported and not walked again); without it they are skipped, as ripgrep and fd do'
 complete -c elbship -n "__fish_elbship_needs_command" -s q -l quiet -d 'No progress, no remarks and no end summary (unless --stats asks for it); errors still go to stderr'
+complete -c elbship -n "__fish_elbship_needs_command" -l no-sign-request -d 'Send requests unsigned and look for no credentials (public buckets)'
 complete -c elbship -n "__fish_elbship_needs_command" -l no-message -d 'Leave the raw line out of parsed events (failure events always keep it)'
 complete -c elbship -n "__fish_elbship_needs_command" -l strict -d 'Exit with 3 if any line did not parse'
 complete -c elbship -n "__fish_elbship_needs_command" -l insecure -d 'Do not verify the server\'s TLS certificate (test setups only)'
@@ -77,6 +84,12 @@ complete -c elbship -n "__fish_elbship_using_subcommand summary" -l until -d 'Ke
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l progress -d 'Progress on stderr: `auto` = a bar when stderr is a terminal and CI is not set; `always` = also on a pipe, as a plain line every 5 s' -r -f -a "auto\t'A bar when stderr is a terminal and CI is not set'
 always\t'Also on a pipe or in CI (a plain line every 5 s)'
 never\t'Never'"
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l profile -d 'Profile from the shared AWS config and credentials files [default: AWS_PROFILE, or default]' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l region -d 'Region of the bucket [default: AWS_REGION, the profile\'s region, or us-east-1]' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l endpoint-url -d 'An S3-compatible store (MinIO, Ceph, a test server), addressed path-style [default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL]' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l request-payer -d '`requester`: agree to pay for requests to a requester-pays bucket' -r -f -a "requester\t''"
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l s3-concurrency -d 'Objects downloaded at once: the one being read and those after it [default: 16]' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l s3-bucket -d '--files-from: read the keys of `aws s3 ls --recursive` lines from this bucket (instead of looking for them on disk)' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l format -d 'Report format: an aligned table, JSON, or Markdown (for CI job summaries)' -r -f -a "table\t'Aligned columns'
 json\t'One JSON object'
 markdown\t'Markdown tables'"
@@ -90,6 +103,7 @@ complete -c elbship -n "__fish_elbship_using_subcommand summary" -s j -l threads
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l max-line-bytes -d 'Longer lines count as parse failures (K, M suffixes)' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s L -l follow -d 'Walk links to directories found inside directories (a link loop is reported and not walked again); without it they are skipped, as ripgrep and fd do'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s q -l quiet -d 'No progress, no remarks and no end summary (unless --stats asks for it); errors still go to stderr'
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l no-sign-request -d 'Send requests unsigned and look for no credentials (public buckets)'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary help" -f -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
 complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

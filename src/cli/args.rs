@@ -138,6 +138,11 @@ pub struct S3Args {
     /// Objects downloaded at once: the one being read and those after it [default: 16]
     #[arg(long, value_name = "N")]
     pub s3_concurrency: Option<std::num::NonZeroUsize>,
+
+    /// --files-from: read the keys of `aws s3 ls --recursive` lines from this bucket
+    /// (instead of looking for them on disk)
+    #[arg(long, value_name = "BUCKET")]
+    pub s3_bucket: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]

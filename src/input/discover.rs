@@ -73,6 +73,9 @@ pub fn is_log_file(path: &Path) -> bool {
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub inputs: Vec<Input>,
+    /// `s3://` prefixes named, with where their objects go in `inputs` (they are listed
+    /// by the caller, which knows how to reach S3).
+    pub s3: Vec<(usize, String)>,
     pub remarks: Vec<String>,
     pub failures: Vec<String>,
 }
@@ -85,6 +88,7 @@ pub fn discover(
     files_from: Option<&OsStr>,
     shard: Option<Shard>,
     follow: bool,
+    s3_bucket: Option<&str>,
 ) -> io::Result<Discovered> {
     let mut named: Vec<OsString> = args.to_vec();
     if let Some(list) = files_from {
@@ -104,10 +108,13 @@ pub fn discover(
             let line = line?;
             let trimmed = line.trim();
             let key = listed_path(trimmed);
-            // a key from a listing of a prefix that was synced somewhere else
             let path = if key.len() == trimmed.len() {
                 key.to_string()
+            } else if let Some(bucket) = s3_bucket {
+                // a key of `aws s3 ls --recursive s3://bucket/...`, read from the bucket
+                format!("s3://{bucket}/{key}")
             } else {
+                // a key from a listing of a prefix that was synced somewhere else
                 synced_path(key, |p| Path::new(p).exists())
             };
             if !path.is_empty() && !path.starts_with('#') {
@@ -125,6 +132,10 @@ pub fn discover(
     for arg in named {
         if arg == "-" {
             found.inputs.push(Input::Stdin);
+            continue;
+        }
+        if let Some(url) = arg.to_str().filter(|a| a.starts_with("s3://")) {
+            found.s3.push((found.inputs.len(), url.to_string()));
             continue;
         }
         let path = PathBuf::from(&arg);

@@ -20,7 +20,7 @@ use aws_sdk_s3::Client;
 
 use crate::stats::S3Counts;
 
-pub use list::ListStats;
+use list::ListStats;
 
 /// One object to read, as listed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -160,24 +160,63 @@ async fn build_client(options: &Options) -> Result<Client, String> {
     Ok(Client::from_conf(config.build()))
 }
 
-/// Lists `s3://bucket/prefix` with `options`: every log object under it, in key order.
-pub fn list(options: &Options, url: &str) -> io::Result<(Vec<S3Object>, ListStats)> {
-    let Some((bucket, prefix)) = parse_url(url) else {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{url}: expected s3://BUCKET/PREFIX"),
-        ));
+/// Lists each `s3://bucket/prefix` of `urls` with `options` (32 listings at once): every log
+/// object under it, in key order; with a `window`, only the date folders of AWS's layout that
+/// can hold entries inside it. One result per URL, in order.
+pub fn list_all(
+    options: &Options,
+    urls: &[String],
+    window: &crate::clock::TimeWindow,
+) -> Vec<io::Result<Vec<S3Object>>> {
+    let s3 = match client(options) {
+        Ok(s3) => s3,
+        Err(e) => {
+            return urls
+                .iter()
+                .map(|_| Err(io::Error::new(e.kind(), e.to_string())))
+                .collect()
+        }
     };
-    let s3 = client(options)?;
-    s3.runtime
-        .block_on(list::list(
-            &s3.client,
-            bucket,
-            prefix,
-            &s3.options,
-            &s3.counters.lists,
-        ))
-        .map_err(|e| io::Error::other(format!("{url}: {e}")))
+    let permits = Arc::new(tokio::sync::Semaphore::new(32));
+    let tasks: Vec<_> = urls
+        .iter()
+        .map(|url| {
+            let (url, window, permits) = (url.clone(), *window, Arc::clone(&permits));
+            let (client, options, counters) = (
+                s3.client.clone(),
+                s3.options.clone(),
+                Arc::clone(&s3.counters),
+            );
+            s3.runtime.spawn(async move {
+                let _permit = permits.acquire().await;
+                let Some((bucket, prefix)) = parse_url(&url) else {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("{url}: expected s3://BUCKET/PREFIX"),
+                    ));
+                };
+                let mut lister = list::Lister {
+                    client: &client,
+                    bucket,
+                    options: &options,
+                    lists: &counters.lists,
+                    stats: ListStats::default(),
+                };
+                lister
+                    .list(prefix, &window)
+                    .await
+                    .map_err(|e| io::Error::other(format!("{url}: {e}")))
+            })
+        })
+        .collect();
+    tasks
+        .into_iter()
+        .map(|task| {
+            s3.runtime
+                .block_on(task)
+                .unwrap_or_else(|e| Err(io::Error::other(format!("listing failed: {e}"))))
+        })
+        .collect()
 }
 
 /// Opens `object` for reading: the fetch started ahead for it, or a new one. `next` are the
