@@ -452,3 +452,72 @@ fn files_from_takes_s3_urls_and_aws_s3_ls_lines() {
         "--s3-bucket without any S3 key"
     );
 }
+
+#[test]
+fn errors_say_what_to_do_about_credentials_sso_region_and_endpoint() {
+    let server = S3Server::start();
+    upload_fixtures(&server);
+    let dir = TempDir::new("s3-errors");
+    let failure = |out: &Output| {
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
+        let text = stderr(out);
+        assert_eq!(text.lines().count(), 1, "one line: {text}");
+        text
+    };
+
+    // no credentials anywhere: the sources tried, and the ways out
+    let none = elbship()
+        .args(["--endpoint-url", &server.url, "s3://logs/AWSLogs/"])
+        .output()
+        .unwrap();
+    let text = failure(&none);
+    assert!(
+        text.contains("no AWS credentials found (tried: Environment, Profile"),
+        "{text}"
+    );
+    assert!(text.contains("--no-sign-request"), "{text}");
+
+    // an SSO profile with no cached token: the login command for that profile
+    let config = dir.file(
+        "config",
+        "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\n\
+         sso_role_name = ReadLogs\nregion = us-east-1\n\n[sso-session corp]\n\
+         sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n"
+            .as_bytes(),
+    );
+    let sso = elbship()
+        .env("HOME", &dir.0)
+        .env("AWS_CONFIG_FILE", &config)
+        .args(["--profile", "dev", "--endpoint-url", &server.url])
+        .arg("s3://logs/AWSLogs/")
+        .output()
+        .unwrap();
+    let text = failure(&sso);
+    assert!(text.contains("run `aws sso login --profile dev`"), "{text}");
+
+    // the bucket lives in another region: name it
+    let redirect = Proxy::start(
+        &server.url,
+        Faults {
+            bucket_region: Some("eu-west-1".into()),
+            ..Faults::default()
+        },
+    );
+    let text = failure(&run(&redirect.url, &["s3://logs/AWSLogs/"]));
+    assert!(
+        text.contains("the bucket is in eu-west-1: pass --region eu-west-1"),
+        "{text}"
+    );
+
+    // nothing listens at the endpoint: say so, without the SDK's debug dump
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let text = failure(&run(&endpoint, &["s3://logs/AWSLogs/"]));
+    assert!(
+        text.contains(&format!("cannot reach {endpoint}: Connection refused")),
+        "{text}"
+    );
+    assert!(!text.contains("DispatchFailure"), "{text}");
+}

@@ -160,6 +160,9 @@ pub struct Faults {
     /// Cut the connection after this many response bytes of the first GET of a key
     /// containing the text.
     pub cut: Option<(String, usize)>,
+    /// Answer every request 301 PermanentRedirect, as S3 does when the bucket is in this
+    /// other region.
+    pub bucket_region: Option<String>,
 }
 
 /// A proxy in front of an S3 server.
@@ -247,12 +250,17 @@ fn header(head: &str, name: &str) -> Option<String> {
 }
 
 fn answer(client: &mut TcpStream, status: &str, code: &str) {
+    answer_with(client, status, code, "");
+}
+
+/// An S3 error response with `extra` header lines (each ending in CRLF).
+fn answer_with(client: &mut TcpStream, status: &str, code: &str, extra: &str) {
     let body = format!(
         "<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>{code}</Message></Error>"
     );
     let _ = write!(
         client,
-        "HTTP/1.1 {status}\r\ncontent-type: application/xml\r\ncontent-length: {}\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\ncontent-type: application/xml\r\n{extra}content-length: {}\r\n\r\n{body}",
         body.len()
     );
 }
@@ -300,6 +308,16 @@ fn serve(state: &State, mut client: TcpStream) {
             authorization: header(&text, "authorization"),
         });
         let faults = &state.faults;
+        if let Some(region) = &faults.bucket_region {
+            let extra = format!("x-amz-bucket-region: {region}\r\n");
+            answer_with(
+                &mut client,
+                "301 Moved Permanently",
+                "PermanentRedirect",
+                &extra,
+            );
+            continue;
+        }
         if state.slowed.fetch_add(1, Ordering::SeqCst) < faults.slow_down_first {
             answer(&mut client, "503 Slow Down", "SlowDown");
             continue;

@@ -8,7 +8,6 @@
 //! List requests, not a listing of the bucket. A prefix above `AWSLogs/` has its `AWSLogs/`
 //! walked that way and anything else beside it listed whole.
 
-use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::types::RequestPayer;
 use aws_sdk_s3::Client;
 
@@ -120,14 +119,18 @@ impl Lister<'_> {
             self.stats.requests += 1;
             self.lists.fetch_add(1, Ordering::Relaxed);
             let page = request.send().await.map_err(|e| {
-                let status = e.raw_response().map(|r| r.status().as_u16());
+                let response = e.raw_response();
+                let status = response.map(|r| r.status().as_u16());
+                let region = response.and_then(|r| r.headers().get("x-amz-bucket-region"));
                 match status {
                     Some(404) => format!("no such bucket {bucket:?} (404)"),
                     Some(403) => {
                         "access denied (403): the credentials may not list this prefix".into()
                     }
-                    Some(301) => "the bucket is in another region: pass its --region".into(),
-                    _ => format!("cannot list: {}", DisplayErrorContext(&e)),
+                    _ => {
+                        let text = super::chain(&e);
+                        format!("cannot list: {}", super::describe(&text, region, options))
+                    }
                 }
             })?;
             children.extend(

@@ -143,8 +143,13 @@ async fn build_client(options: &Options) -> Result<Client, String> {
     if options.no_sign_request {
         loader = loader.no_credentials();
     }
-    // throttling (503 SlowDown) and 5xx are retried by the SDK with backoff and jitter
-    loader = loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(8));
+    // throttling (503 SlowDown), 5xx and connection errors are retried by the SDK with
+    // exponential backoff and full jitter; 8 attempts with waits capped at 5 s (the SDK's
+    // 20 s cap made an unreachable endpoint a 37 s wait) give S3 about 13 s to recover
+    let retry = aws_config::retry::RetryConfig::standard()
+        .with_max_attempts(8)
+        .with_max_backoff(std::time::Duration::from_secs(5));
+    loader = loader.retry_config(retry);
     let shared = loader.load().await;
     let mut config = aws_sdk_s3::config::Builder::from(&shared);
     if shared.region().is_none() {
@@ -158,6 +163,59 @@ async fn build_client(options: &Options) -> Result<Client, String> {
         config = config.force_path_style(true);
     }
     Ok(Client::from_conf(config.build()))
+}
+
+/// An error and its sources, each message once, joined by `: ` (the SDK's own
+/// `DisplayErrorContext` adds the error's whole Debug form, which is not for people).
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        let message = e.to_string();
+        if !text.ends_with(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = e.source();
+    }
+    text
+}
+
+/// An SDK error's `chain` as one line a user can act on: which credential sources were tried
+/// when none gave credentials, `aws sso login` for an expired SSO session, the bucket's region
+/// when the region is wrong, the endpoint and the system's reason when it cannot be reached.
+pub(crate) fn describe(chain: &str, bucket_region: Option<&str>, options: &Options) -> String {
+    let lower = chain.to_ascii_lowercase();
+    let profile = options.profile.as_deref().unwrap_or("default");
+    if lower.contains("no credentials found in chain") {
+        let tried: Vec<&str> = chain
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.strip_prefix("  ")?.split(':').next())
+            .collect();
+        return format!(
+            "no AWS credentials found (tried: {}); set AWS_PROFILE or AWS_ACCESS_KEY_ID, pass \
+             --profile, or --no-sign-request for a public bucket",
+            tried.join(", ")
+        );
+    }
+    if lower.contains("sso") && (lower.contains("expired") || lower.contains("token")) {
+        return format!(
+            "the SSO session of profile {profile} has expired or is missing: run `aws sso login \
+             --profile {profile}`"
+        );
+    }
+    if let Some(region) = bucket_region {
+        return format!("the bucket is in {region}: pass --region {region}");
+    }
+    let one_line = chain.lines().next().unwrap_or(chain);
+    if lower.starts_with("dispatch failure") {
+        // the innermost message is the operating system's reason
+        let reason = one_line.rsplit(": ").next().unwrap_or(one_line);
+        let endpoint = options.endpoint_url.as_deref().unwrap_or("S3");
+        return format!("cannot reach {endpoint}: {reason}");
+    }
+    one_line.to_string()
 }
 
 /// Lists each `s3://bucket/prefix` of `urls` with `options` (32 listings at once): every log
@@ -262,5 +320,51 @@ mod tests {
         assert_eq!(parse_url("s3://b/k.log.gz"), Some(("b", "k.log.gz")));
         assert_eq!(parse_url("s3:///k"), None);
         assert_eq!(parse_url("logs/x.log"), None);
+    }
+
+    #[test]
+    fn errors_are_one_line_a_user_can_act_on() {
+        #[derive(Debug)]
+        struct E(&'static str, Option<Box<E>>);
+        impl std::fmt::Display for E {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for E {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|e| e as _)
+            }
+        }
+        let refused = E(
+            "dispatch failure",
+            Some(Box::new(E(
+                "io error",
+                Some(Box::new(E("Connection refused (os error 111)", None))),
+            ))),
+        );
+        let text = chain(&refused);
+        assert_eq!(
+            text,
+            "dispatch failure: io error: Connection refused (os error 111)"
+        );
+        let local = Options {
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            ..Options::default()
+        };
+        assert_eq!(
+            describe(&text, None, &local),
+            "cannot reach http://127.0.0.1:9: Connection refused (os error 111)"
+        );
+        assert_eq!(
+            describe("x: redirect", Some("ap-south-1"), &local),
+            "the bucket is in ap-south-1: pass --region ap-south-1"
+        );
+        let sso = Options {
+            profile: Some("prod".into()),
+            ..Options::default()
+        };
+        assert!(describe("failed to load SSO token: expired", None, &sso)
+            .ends_with("run `aws sso login --profile prod`"));
     }
 }

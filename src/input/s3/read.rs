@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::types::RequestPayer;
 use bytes::Bytes;
@@ -64,9 +64,9 @@ impl Fetch {
 pub fn start(s3: &S3, object: &S3Object) -> Fetch {
     let (tx, chunks) = mpsc::channel(BUFFERED_CHUNKS);
     let (client, object) = (s3.client.clone(), object.clone());
-    let (requester_pays, counters) = (s3.options.requester_pays, Arc::clone(&s3.counters));
+    let (options, counters) = (s3.options.clone(), Arc::clone(&s3.counters));
     s3.runtime.spawn(async move {
-        if let Err(e) = stream(&client, &object, requester_pays, &counters, &tx).await {
+        if let Err(e) = stream(&client, &object, &options, &counters, &tx).await {
             let _ = tx.send(Err(e)).await;
         }
     });
@@ -78,7 +78,7 @@ pub fn start(s3: &S3, object: &S3Object) -> Fetch {
 async fn stream(
     client: &aws_sdk_s3::Client,
     object: &S3Object,
-    requester_pays: bool,
+    options: &super::Options,
     counters: &Counters,
     tx: &mpsc::Sender<io::Result<Bytes>>,
 ) -> io::Result<()> {
@@ -92,13 +92,13 @@ async fn stream(
         if offset > 0 {
             request = request.range(format!("bytes={offset}-"));
         }
-        if requester_pays {
+        if options.requester_pays {
             request = request.request_payer(RequestPayer::Requester);
         }
         counters.requests.fetch_add(1, Ordering::Relaxed);
         let mut body = match request.send().await {
             Ok(output) => output.body,
-            Err(e) => return Err(get_error(&e)),
+            Err(e) => return Err(get_error(&e, options)),
         };
         let cut = loop {
             match body.next().await {
@@ -129,7 +129,7 @@ async fn stream(
 }
 
 /// A GET that failed for good, in words a user can act on.
-fn get_error(e: &SdkError<GetObjectError>) -> io::Error {
+fn get_error(e: &SdkError<GetObjectError>, options: &super::Options) -> io::Error {
     let status = e.raw_response().map(|r| r.status().as_u16());
     let code = e.code().unwrap_or("");
     let message = match (status, code) {
@@ -140,10 +140,11 @@ fn get_error(e: &SdkError<GetObjectError>) -> io::Error {
         (Some(412), _) => {
             "the object was rewritten while it was read (ETag changed): run again".to_string()
         }
-        (Some(301), _) | (_, "PermanentRedirect") => {
-            "the bucket is in another region: pass its --region".to_string()
+        _ => {
+            let response = e.raw_response();
+            let region = response.and_then(|r| r.headers().get("x-amz-bucket-region"));
+            super::describe(&super::chain(e), region, options)
         }
-        _ => format!("{}", DisplayErrorContext(e)),
     };
     io::Error::other(message)
 }
