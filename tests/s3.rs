@@ -521,3 +521,133 @@ fn errors_say_what_to_do_about_credentials_sso_region_and_endpoint() {
     );
     assert!(!text.contains("DispatchFailure"), "{text}");
 }
+
+/// Complete NDJSON lines of `bytes` (a killed run may leave half a line at the end), counted
+/// by the object they came from.
+fn events_by_key(bytes: &[u8], counts: &mut std::collections::HashMap<String, usize>) {
+    let text = String::from_utf8_lossy(bytes);
+    let complete = text.rfind('\n').map_or("", |end| &text[..end]);
+    for line in complete.lines() {
+        let event: Value = serde_json::from_str(line).unwrap();
+        let key = event["aws"]["s3"]["object"]["key"].as_str().unwrap();
+        *counts.entry(key.to_string()).or_default() += 1;
+    }
+}
+
+#[test]
+fn a_checkpointed_backfill_killed_at_random_moments_loses_nothing() {
+    use std::process::Stdio;
+    use std::time::Duration;
+    let server = S3Server::start();
+    server.bucket("logs");
+    let lines = std::fs::read(fixture("alb.log")).unwrap().repeat(100);
+    let per_object = lines.iter().filter(|&&b| b == b'\n').count();
+    let objects = 40;
+    let keys: Vec<String> = (0..objects)
+        .map(|i| key(&format!("{i:02}.log.gz")))
+        .collect();
+    let gz = common::gzip(&lines);
+    for k in &keys {
+        server.put("logs", k, &gz);
+    }
+    let dir = TempDir::new("s3-kill");
+    let ckpt = dir.path("ckpt");
+    let args = [
+        "--checkpoint",
+        &ckpt,
+        "--checkpoint-interval",
+        "0",
+        "-j",
+        "1",
+        "--s3-concurrency",
+        "2",
+        "s3://logs/AWSLogs/",
+    ];
+    let seed = std::env::var("ELBSHIP_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    eprintln!("kill moments from ELBSHIP_KILL_SEED={seed}");
+    let mut x = seed | 1;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    // every event any run wrote, by object
+    let mut written = std::collections::HashMap::new();
+    let mut kills = 0;
+    for round in 0..6 {
+        let out = dir.path(&format!("out-{round}"));
+        let mut child = elbship()
+            .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env("AWS_REGION", "us-east-1")
+            .args(["--endpoint-url", &server.url])
+            .args(args)
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100 + next() % 900));
+        if child.try_wait().unwrap().is_none() {
+            kills += 1;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        events_by_key(&std::fs::read(&out).unwrap(), &mut written);
+        // an object in the checkpoint had every event written before it was recorded
+        let done = std::fs::read_to_string(&ckpt).unwrap_or_default();
+        for entry in done.lines().filter(|l| !l.starts_with('#')) {
+            let url = entry.splitn(3, ' ').nth(2).unwrap();
+            let k = url.trim_start_matches("s3://logs/");
+            let seen = written.get(k).copied().unwrap_or(0);
+            assert!(
+                seen >= per_object,
+                "seed {seed}: {k} recorded with {seen} events written"
+            );
+        }
+    }
+    assert!(kills > 0, "seed {seed}: every run ended before its kill");
+    let done_before = std::fs::read_to_string(&ckpt)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .count();
+    eprintln!("{kills} runs killed, {done_before} of {objects} objects done before the last run");
+    let last = run(&server.url, &args);
+    assert!(last.status.success(), "seed {seed}: {}", stderr(&last));
+    if done_before > 0 {
+        let skipping = format!("skipping {done_before} files already done");
+        assert!(
+            stderr(&last).contains(&skipping),
+            "seed {seed}: {}",
+            stderr(&last)
+        );
+    }
+    let mut last_counts = std::collections::HashMap::new();
+    events_by_key(&last.stdout, &mut last_counts);
+    // what the last run read it read whole; with what the killed runs wrote, nothing is lost
+    assert!(
+        last_counts.values().all(|&n| n == per_object),
+        "seed {seed}"
+    );
+    assert_eq!(last_counts.len(), objects - done_before, "seed {seed}");
+    for k in &keys {
+        let total = written.get(k).copied().unwrap_or(0) + last_counts.get(k).copied().unwrap_or(0);
+        assert!(total >= per_object, "seed {seed}: {k} lost events");
+    }
+    let again = run(&server.url, &args);
+    assert!(
+        stderr(&again).contains(&format!("skipping {objects} files already done")),
+        "seed {seed}: {}",
+        stderr(&again)
+    );
+    assert!(again.stdout.is_empty());
+}
