@@ -330,5 +330,8 @@ fn show_progress(
             Input::Stdin => None,
         })
         .sum::<Option<u64>>();
-    progress::Progress::start(mode, counters, engine.inputs.len() as u64, total_bytes)
+    let objects =
+        !engine.inputs.is_empty() && engine.inputs.iter().all(|i| matches!(i, Input::S3(_)));
+    let files = engine.inputs.len() as u64;
+    progress::Progress::start(mode, counters, files, total_bytes, objects)
 }

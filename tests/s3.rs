@@ -97,6 +97,13 @@ fn a_prefix_reads_like_the_same_files_on_disk_in_key_order() {
     assert_eq!(stats["inputs"], 4, "the test file is not an input");
     assert_eq!(stats["s3"]["list_requests"], 1);
     assert!(stats["s3"]["requests"].as_u64().unwrap() >= 4);
+
+    // progress counts objects, and says what was downloaded and how fast
+    let shown = run(&server.url, &["--progress", "always", "s3://logs/AWSLogs/"]);
+    let first = stderr(&shown);
+    let first = first.lines().next().unwrap();
+    assert!(first.starts_with("elbship: progress: objects 0/4, "), "{first}");
+    assert!(first.contains(" MB read, ") && first.ends_with(" MB/s"), "{first}");
 }
 
 #[test]
