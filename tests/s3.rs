@@ -102,8 +102,14 @@ fn a_prefix_reads_like_the_same_files_on_disk_in_key_order() {
     let shown = run(&server.url, &["--progress", "always", "s3://logs/AWSLogs/"]);
     let first = stderr(&shown);
     let first = first.lines().next().unwrap();
-    assert!(first.starts_with("elbship: progress: objects 0/4, "), "{first}");
-    assert!(first.contains(" MB read, ") && first.ends_with(" MB/s"), "{first}");
+    assert!(
+        first.starts_with("elbship: progress: objects 0/4, "),
+        "{first}"
+    );
+    assert!(
+        first.contains(" MB read, ") && first.ends_with(" MB/s"),
+        "{first}"
+    );
 }
 
 #[test]

@@ -64,7 +64,7 @@ pub struct Options {
 /// Default `--s3-concurrency`: objects in flight. A small ALB object is a round trip of tens
 /// of milliseconds for a few hundred kilobytes, so reading them one at a time leaves the
 /// parsers idle; 16 in flight hides that latency on a 2-core machine and still keeps the
-/// read-ahead memory at 16 x [`read::BUFFERED_CHUNKS`] chunks. Bigger machines parse faster
+/// read-ahead memory at 16 x [`read::READ_AHEAD_BYTES`] (2 MiB), 32 MiB and 16 chunks. Bigger machines parse faster
 /// and may want more (`--s3-concurrency 64`).
 pub const DEFAULT_CONCURRENCY: usize = 16;
 

@@ -1,5 +1,5 @@
-//! One object as a `Read`: a task on the S3 runtime streams the GET body into a bounded
-//! channel, and the reader thread takes chunks from it. A connection that drops mid-object
+//! One object as a `Read`: a task on the S3 runtime streams the GET body into a channel,
+//! at most [`READ_AHEAD_BYTES`] ahead of the reader thread that takes chunks from it. A connection that drops mid-object
 //! is picked up with a ranged GET from the first byte not yet handed on, pinned to the
 //! listed ETag, so no byte is lost or repeated; 5xx and throttling are the SDK's retries.
 
@@ -12,14 +12,18 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::types::RequestPayer;
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 
 use super::{S3Object, S3};
 use crate::stats::S3Counts;
 
-/// Body chunks an object may hold in memory before its reader takes them (hyper hands out
-/// chunks of at most 16 KiB to 64 KiB, so this is at most 2 MiB an object).
-pub const BUFFERED_CHUNKS: usize = 32;
+/// Body bytes an object may hold in memory before its reader takes them. Chunks are whatever
+/// hyper read (up to about 400 KiB), so this counts bytes, not chunks: with the chunk being
+/// read, an object in flight holds at most 2 MiB plus one chunk.
+pub const READ_AHEAD_BYTES: usize = 2 << 20;
+
+/// Chunks the channel holds at most (the byte budget is what binds).
+const CHANNEL_CHUNKS: usize = 256;
 
 /// Resumes after dropped connections before an object counts as broken.
 const MAX_RESUMES: u32 = 10;
@@ -48,39 +52,84 @@ impl Counters {
 /// A started GET: what its reader will take.
 pub struct Fetch {
     chunks: mpsc::Receiver<io::Result<Bytes>>,
+    budget: Budget,
+}
+
+/// The reading side's hold on an object's byte budget. Dropped (the fetch or its reader
+/// gone), it closes the budget, so a fetch waiting for room ends: nobody will read it.
+struct Budget(Arc<Semaphore>);
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 impl Fetch {
     pub fn into_reader(self) -> ObjectReader {
         ObjectReader {
             chunks: self.chunks,
+            budget: self.budget,
             current: Bytes::new(),
             done: false,
         }
     }
 }
 
+/// The permits a chunk of `len` bytes takes from its object's budget: its length, or the
+/// whole budget for a chunk bigger than that.
+fn permits(len: usize) -> u32 {
+    len.min(READ_AHEAD_BYTES) as u32
+}
+
 /// Starts fetching `object` on the S3 runtime.
 pub fn start(s3: &S3, object: &S3Object) -> Fetch {
-    let (tx, chunks) = mpsc::channel(BUFFERED_CHUNKS);
+    let (tx, chunks) = mpsc::channel(CHANNEL_CHUNKS);
+    let budget = Arc::new(Semaphore::new(READ_AHEAD_BYTES));
     let (client, object) = (s3.client.clone(), object.clone());
     let (options, counters) = (s3.options.clone(), Arc::clone(&s3.counters));
+    let ahead = Arc::clone(&budget);
     s3.runtime.spawn(async move {
-        if let Err(e) = stream(&client, &object, &options, &counters, &tx).await {
+        let to = Channel {
+            tx: &tx,
+            budget: &ahead,
+        };
+        if let Err(e) = stream(&client, &object, &options, &counters, to).await {
             let _ = tx.send(Err(e)).await;
         }
     });
-    Fetch { chunks }
+    Fetch {
+        chunks,
+        budget: Budget(budget),
+    }
 }
 
-/// Streams the object's body into `tx`, resuming by range where a connection dropped.
+/// Where a fetch puts the chunks: the channel, within the object's byte budget.
+#[derive(Clone, Copy)]
+struct Channel<'a> {
+    tx: &'a mpsc::Sender<io::Result<Bytes>>,
+    budget: &'a Semaphore,
+}
+
+impl Channel<'_> {
+    /// Waits for room in the budget, then hands `chunk` on; false when the reader has gone.
+    async fn send(self, chunk: Bytes) -> bool {
+        match self.budget.acquire_many(permits(chunk.len())).await {
+            Ok(room) => room.forget(),
+            Err(_) => return false,
+        }
+        self.tx.send(Ok(chunk)).await.is_ok()
+    }
+}
+
+/// Streams the object's body into `to`, resuming by range where a connection dropped.
 /// Returns early, with no error, when the reader has gone.
 async fn stream(
     client: &aws_sdk_s3::Client,
     object: &S3Object,
     options: &super::Options,
     counters: &Counters,
-    tx: &mpsc::Sender<io::Result<Bytes>>,
+    to: Channel<'_>,
 ) -> io::Result<()> {
     let mut offset = 0u64;
     let mut resumes = 0u32;
@@ -107,7 +156,7 @@ async fn stream(
                     counters
                         .bytes
                         .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                    if tx.send(Ok(chunk)).await.is_err() {
+                    if !to.send(chunk).await {
                         return Ok(());
                     }
                 }
@@ -152,6 +201,7 @@ fn get_error(e: &SdkError<GetObjectError>, options: &super::Options) -> io::Erro
 /// The reading end of a [`Fetch`].
 pub struct ObjectReader {
     chunks: mpsc::Receiver<io::Result<Bytes>>,
+    budget: Budget,
     current: Bytes,
     done: bool,
 }
@@ -163,7 +213,10 @@ impl Read for ObjectReader {
                 return Ok(0);
             }
             match self.chunks.blocking_recv() {
-                Some(Ok(chunk)) => self.current = chunk,
+                Some(Ok(chunk)) => {
+                    self.budget.0.add_permits(permits(chunk.len()) as usize);
+                    self.current = chunk;
+                }
                 Some(Err(e)) => {
                     self.done = true;
                     return Err(e);
