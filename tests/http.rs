@@ -1500,23 +1500,7 @@ fn killed_at_random_moments_of_a_dead_lettering_backfill_nothing_is_lost() {
     args.extend(["--checkpoint", &checkpoint, "--checkpoint-interval", "0"]);
     args.extend(["--dead-letter", &dead, "-j", "1"]);
     // the moments: random each run, the seed printed so that a failure can be replayed
-    let seed = std::env::var("ELBSHIP_KILL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    eprintln!("kill moments from ELBSHIP_KILL_SEED={seed}");
-    let mut x = seed | 1;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let (seed, mut next) = common::kill_moments();
     let mut kills = 0;
     for _ in 0..12 {
         let mut child = elbship()

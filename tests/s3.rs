@@ -576,23 +576,7 @@ fn a_checkpointed_backfill_killed_at_random_moments_loses_nothing() {
         "2",
         "s3://logs/AWSLogs/",
     ];
-    let seed = std::env::var("ELBSHIP_KILL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    eprintln!("kill moments from ELBSHIP_KILL_SEED={seed}");
-    let mut x = seed | 1;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let (seed, mut next) = common::kill_moments();
     // every event any run wrote, by object
     let mut written = std::collections::HashMap::new();
     let mut kills = 0;

@@ -227,3 +227,26 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Random moments for a test that kills runs: the seed (from `ELBSHIP_KILL_SEED` to replay a
+/// failure, else the clock; printed either way) and a xorshift generator seeded with it.
+pub fn kill_moments() -> (u64, impl FnMut() -> u64) {
+    let seed = std::env::var("ELBSHIP_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    eprintln!("kill moments from ELBSHIP_KILL_SEED={seed}");
+    let mut x = seed | 1;
+    let next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    (seed, next)
+}
