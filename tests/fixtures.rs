@@ -133,9 +133,8 @@ fn paths(kind: &str, field: &str, tcp: bool) -> (Option<&'static str>, Option<&'
             "aws.elb.leaf_client_cert_serial_number",
             "leaf_client_cert_serial_number",
         ),
-        ("alb_connection", "tls_verify_status") => {
-            both("aws.elb.tls_verify_status", "tls_verify_status")
-        }
+        // ECS: `Failed:<code>` split in two, checked separately
+        ("alb_connection", "tls_verify_status") => (None, Some("tls_verify_status")),
         ("alb_connection", "conn_trace_id") => both("aws.elb.connection_trace_id", "conn_trace_id"),
         (_, "timestamp") => both("@timestamp", "timestamp"),
         (_, "type") => both("aws.elb.type", "type"),
@@ -313,6 +312,30 @@ fn every_fixture_line_field_by_field_in_both_schemas() {
                     .unwrap()
             );
             assert_eq!(rebuilt, validity, "{here}");
+            // Elastic Agent's shape: `Failed` and the code apart, so `tls_verify_status: Failed`
+            // finds every failure
+            let status = case.fields["tls_verify_status"].as_str();
+            let (word, code) = match status.map(|s| s.split_once(':')) {
+                Some(Some((word, code))) => (Some(word), Some(code)),
+                _ => (status, None),
+            };
+            let text = |p| at(&ecs, p).and_then(Value::as_str);
+            assert_eq!(text("aws.elb.tls_verify_status"), word, "{here}");
+            assert_eq!(text("aws.elb.tls_error_code"), code, "{here}");
+            assert_eq!(text("aws.elb.protocol"), Some("tcp"), "{here}");
+            assert_eq!(
+                text("event.end"),
+                case.fields["timestamp"].as_str(),
+                "{here}"
+            );
+        }
+        // Elastic Agent sets `source.address` beside `source.ip` on ALB, Classic and NLB lines
+        if let Some(ip) = case
+            .fields
+            .get("client_ip")
+            .filter(|_| case.kind != "alb_connection")
+        {
+            assert_eq!(at(&ecs, "source.address"), Some(ip), "{here}");
         }
         if let Some(Value::String(cipher)) = case.fields.get("ssl_cipher") {
             assert_eq!(

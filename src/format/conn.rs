@@ -56,6 +56,15 @@ impl<'a> ConnRecord<'a> {
     pub fn tls_error_code(&self) -> Option<&'a [u8]> {
         self.tls_verify_status?.bytes.strip_prefix(b"Failed:")
     }
+
+    /// `tls_verify_status` without the error code: `Success`, or `Failed` for `Failed:<code>`.
+    pub fn tls_verify_status_word(&self) -> Option<&'a [u8]> {
+        let status = self.tls_verify_status?.bytes;
+        Some(match self.tls_error_code() {
+            Some(_) => &status[..b"Failed".len()],
+            None => status,
+        })
+    }
 }
 
 /// Parses one ALB connection log line.

@@ -73,6 +73,7 @@ fn http(
     w.open("source");
     if let Some(client) = core.client {
         w.str("ip", client.ip);
+        w.str("address", client.ip);
         w.int("port", client.port);
     }
     if tcp {
@@ -201,6 +202,7 @@ fn nlb(w: &mut EventWriter<'_>, r: &NlbRecord<'_>, style: &EventStyle) {
     w.open("source");
     if let Some(client) = r.client {
         w.str("ip", client.ip);
+        w.str("address", client.ip);
         w.int("port", client.port);
     }
     w.opt_int("bytes", r.received_bytes);
@@ -262,6 +264,7 @@ fn conn(w: &mut EventWriter<'_>, r: &ConnRecord<'_>, style: &EventStyle) {
             w.plain("outcome", "failure");
         }
     }
+    w.str("end", r.time);
     w.close();
 
     cloud(w);
@@ -276,6 +279,7 @@ fn conn(w: &mut EventWriter<'_>, r: &ConnRecord<'_>, style: &EventStyle) {
     w.open("aws");
     w.open("elb");
     w.opt_int("listener", r.listener_port);
+    w.plain("protocol", "tcp");
     w.opt_token("ssl_protocol", r.tls_protocol);
     w.opt_token("ssl_cipher", r.tls_cipher);
     if let Some(latency) = r.tls_handshake_latency {
@@ -289,7 +293,8 @@ fn conn(w: &mut EventWriter<'_>, r: &ConnRecord<'_>, style: &EventStyle) {
         "leaf_client_cert_serial_number",
         r.leaf_client_cert_serial_number,
     );
-    w.opt_token("tls_verify_status", r.tls_verify_status);
+    // `Failed:<code>` is stored as Elastic Agent stores it: `Failed`, the code beside it
+    w.opt_str("tls_verify_status", r.tls_verify_status_word());
     w.opt_str("tls_error_code", r.tls_error_code());
     w.opt_token("connection_trace_id", r.conn_trace_id);
     w.opt_token("tls_keyexchange", r.tls_keyexchange);
