@@ -158,7 +158,7 @@ fn resolve_events(
         processing_time: now.processing_time.clone(),
         window,
         bulk,
-        add_fields: args.add_fields,
+        add_fields: with_dataset(schema, args.add_fields),
         stdin_name: args.source,
     };
     let mut engine = engine(found.inputs, args.threads, args.max_line_bytes);
@@ -526,6 +526,19 @@ fn misspelt_command(arg: &std::ffi::OsStr) -> Option<&'static str> {
     ["summary"]
         .into_iter()
         .find(|command| strsim::damerau_levenshtein(text, command) <= 2)
+}
+
+/// ECS events carry `event.dataset: aws.elb`, Filebeat's value, which its and Elastic Agent's
+/// dashboards filter on; `--add-field event.dataset=...` replaces it.
+fn with_dataset(schema: Schema, mut add_fields: Vec<(String, String)>) -> Vec<(String, String)> {
+    const KEY: &str = "event.dataset";
+    let user_set = add_fields
+        .iter()
+        .any(|(k, _)| k == "event" || k == KEY || k.starts_with("event.dataset."));
+    if schema == Schema::Ecs && !user_set {
+        add_fields.insert(0, (KEY.to_string(), "aws.elb".to_string()));
+    }
+    add_fields
 }
 
 #[cfg(test)]

@@ -1010,3 +1010,35 @@ fn an_s3_listing_of_a_prefix_synced_elsewhere_finds_its_files() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(paths_in_order(&out), vec!["06/01/a.log".to_string()]);
 }
+
+#[test]
+fn ecs_events_carry_filebeats_dataset_unless_the_user_names_another() {
+    let dataset = |args: &[&str]| -> Vec<Option<Value>> {
+        let mut all = vec![
+            "fixtures/alb.log",
+            "fixtures/nlb.log",
+            "fixtures/malformed.log",
+        ];
+        all.extend_from_slice(args);
+        let out = run(&all, b"");
+        assert!(out.status.success(), "{}", stderr(&out));
+        events(&out)
+            .iter()
+            .map(|e| at(e, "event.dataset").cloned())
+            .collect()
+    };
+    let default = dataset(&[]);
+    assert!(default.len() > 10);
+    assert!(default
+        .iter()
+        .all(|d| d.as_ref() == Some(&Value::from("aws.elb"))));
+    let own = dataset(&["--add-field", "event.dataset=shop.elb"]);
+    assert!(own
+        .iter()
+        .all(|d| d.as_ref() == Some(&Value::from("shop.elb"))));
+    // an `event` of the user's own is theirs: no conflict, no dataset added under it
+    let event = dataset(&["--add-field", "event=mine"]);
+    assert!(event.iter().all(Option::is_none));
+    let legacy = dataset(&["--schema", "legacy"]);
+    assert!(legacy.iter().all(Option::is_none));
+}
