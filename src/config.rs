@@ -381,17 +381,22 @@ pub fn http_options(
     let usage = |m: String| UsageError(m);
     let target = Target::parse(&out.output)?;
     let bulk = matches!(target, Target::Bulk { .. });
-    if !bulk && (out.index.is_some() || out.id.is_some()) {
+    if !bulk && (out.index.is_some() || out.id.is_some() || out.pipeline.is_some()) {
         return Err(usage(
-                "--index and --id apply to _bulk outputs (--output es+http(s)://... or opensearch+http(s)://...)".into(),
+                "--index, --id and --pipeline apply to _bulk outputs (--output es+http(s)://... or opensearch+http(s)://...)".into(),
             ));
+    }
+    if out.pipeline.as_deref().is_some_and(str::is_empty) {
+        return Err(usage(
+            "--pipeline needs the name of an ingest pipeline".into(),
+        ));
     }
     if bulk && out.http_format.is_some() {
         return Err(usage(
             "--http-format applies to a Logstash http input (--output http(s)://...)".into(),
         ));
     }
-    let Some(url) = target.request_url() else {
+    let Some(mut url) = target.request_url() else {
         let http_only = [
             ("--dead-letter", out.dead_letter.is_some()),
             ("--header", !out.headers.is_empty()),
@@ -407,6 +412,16 @@ pub fn http_options(
         }
         return Ok(None);
     };
+    if let Some(name) = &out.pipeline {
+        // a query value: everything but RFC 3986's unreserved characters escaped
+        const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        let name = percent_encoding::utf8_percent_encode(name, ESCAPED);
+        url = format!("{url}?pipeline={name}");
+    }
     let framing = match (bulk, out.http_format) {
         (true, _) => Framing::Bulk,
         (false, Some(HttpFormatArg::Ndjson)) => Framing::Ndjson,

@@ -695,6 +695,33 @@ fn bulk_actions_name_the_index_from_the_event_time() {
 }
 
 #[test]
+fn pipeline_names_the_ingest_pipeline_of_every_bulk_request() {
+    let dir = TempDir::new("bulk-pipeline");
+    let input = dir.file("in.log", &log_lines(50));
+    let sink = Sink::start(Api::Bulk, Behaviour::default());
+    let out = ship(&[
+        &input,
+        "-o",
+        sink.url(),
+        "--pipeline",
+        "elb-geoip v2",
+        "--batch-events",
+        "10",
+    ]);
+    assert_all_delivered(&out, &sink, &input);
+    let targets = sink.store(|s| s.targets.clone());
+    let batches = expected_events(&input, &[]).len().div_ceil(10);
+    assert_eq!(targets.len(), batches, "{targets:?}");
+    // the name is a query value: the space escaped, `-` kept
+    assert!(
+        targets
+            .iter()
+            .all(|t| t == "/_bulk?pipeline=elb-geoip%20v2"),
+        "{targets:?}"
+    );
+}
+
+#[test]
 fn checkpoint_records_a_file_only_once_the_sink_acknowledged_it() {
     let dir = TempDir::new("http-checkpoint");
     let a = dir.file("a.log", &log_lines(100));
@@ -854,7 +881,15 @@ fn bad_http_settings_are_usage_errors() {
         ),
         (
             vec!["-o", "http://127.0.0.1:1", "--index", "x"],
-            "--index and --id apply to _bulk",
+            "--index, --id and --pipeline apply to _bulk",
+        ),
+        (
+            vec!["-o", "http://127.0.0.1:1", "--pipeline", "geoip"],
+            "--index, --id and --pipeline apply to _bulk",
+        ),
+        (
+            vec!["-o", "es+http://127.0.0.1:1", "--pipeline", ""],
+            "--pipeline needs the name",
         ),
         (
             vec!["-o", "es+http://127.0.0.1:1", "--http-format", "ndjson"],

@@ -35,7 +35,7 @@ _elbship() {
 
     case "${cmd}" in
         elbship)
-            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --profile --region --endpoint-url --no-sign-request --request-payer --s3-concurrency --s3-bucket --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --output --index --id --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary help"
+            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --profile --region --endpoint-url --no-sign-request --request-payer --s3-concurrency --s3-bucket --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --output --index --id --pipeline --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +135,10 @@ _elbship() {
                     ;;
                 --id)
                     COMPREPLY=($(compgen -W "line-hash none" -- "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --http-format)

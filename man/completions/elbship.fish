@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_elbship_global_optspecs
-    string join \n files-from= L/follow shard= since= until= progress= q/quiet profile= region= endpoint-url= no-sign-request request-payer= s3-concurrency= s3-bucket= schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= o/output= index= id= http-format= batch-bytes= batch-events= linger= max-in-flight= timeout= retry-initial-delay= retry-max-delay= retry-max-time= dead-letter= header= api-key-file= password-file= ca-cert= insecure drain-timeout= h/help V/version
+    string join \n files-from= L/follow shard= since= until= progress= q/quiet profile= region= endpoint-url= no-sign-request request-payer= s3-concurrency= s3-bucket= schema= no-message add-field= tag= source= j/threads= max-line-bytes= stats= strict checkpoint= o/output= index= id= pipeline= http-format= batch-bytes= batch-events= linger= max-in-flight= timeout= retry-initial-delay= retry-max-delay= retry-max-time= dead-letter= header= api-key-file= password-file= ca-cert= insecure drain-timeout= h/help V/version
 end
 
 function __fish_elbship_needs_command
@@ -51,6 +51,7 @@ complete -c elbship -n "__fish_elbship_needs_command" -s o -l output -d '`-` (st
 complete -c elbship -n "__fish_elbship_needs_command" -l index -d '_bulk: index name, with date math from each event\'s @timestamp (UTC), or a data stream [default: elb-logs-%{+yyyy.MM.dd}]' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l id -d '_bulk document ids: `line-hash` (128-bit hash of the raw line: re-sending never duplicates) or `none` (Elasticsearch picks; fastest) [default: line-hash]' -r -f -a "line-hash\t''
 none\t''"
+complete -c elbship -n "__fish_elbship_needs_command" -l pipeline -d '_bulk: run every document through this ingest pipeline (`_bulk?pipeline=NAME`), e.g. one with geoip and user_agent processors' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l http-format -d 'Logstash: `json` (a JSON array, for a stock `http` input) or `ndjson` (for a `json_lines` codec) [default: json]' -r -f -a "json\t''
 ndjson\t''"
 complete -c elbship -n "__fish_elbship_needs_command" -l batch-bytes -d 'Send a batch once it holds this many bytes (K, M suffixes)' -r

@@ -242,6 +242,11 @@ pub struct OutputArgs {
     #[arg(long, value_enum, value_name = "MODE")]
     pub id: Option<IdArg>,
 
+    /// _bulk: run every document through this ingest pipeline (`_bulk?pipeline=NAME`), e.g.
+    /// one with geoip and user_agent processors
+    #[arg(long, value_name = "NAME")]
+    pub pipeline: Option<String>,
+
     /// Logstash: `json` (a JSON array, for a stock `http` input) or `ndjson` (for a
     /// `json_lines` codec) [default: json]
     #[arg(long, value_enum, value_name = "FORMAT")]

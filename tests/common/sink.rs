@@ -85,6 +85,8 @@ pub struct Store {
     pub last_headers: Vec<(String, String)>,
     /// Content types of the requests.
     pub content_types: Vec<String>,
+    /// Request targets (path and query) in arrival order.
+    pub targets: Vec<String>,
 }
 
 struct State {
@@ -305,6 +307,7 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default();
             store.content_types.push(ct);
+            store.targets.push(request.path.clone());
         }
         let (status, extra, body) = match (state.behaviour.reply)(n) {
             Reply::ResetMidBody => return,
@@ -378,7 +381,8 @@ fn logstash(state: &State, request: &Request) -> (u16, Vec<(&'static str, String
 
 /// `_bulk` with `create`: 201 stores, 409 when the `_id` is there, per-item rules on top.
 fn bulk(state: &State, request: &Request, n: usize) -> (u16, Vec<(&'static str, String)>, String) {
-    if !request.path.ends_with("/_bulk") {
+    let path = request.path.split('?').next().unwrap_or_default();
+    if !path.ends_with("/_bulk") {
         return (404, Vec::new(), "{\"error\":\"no handler\"}".into());
     }
     let lines: Vec<&[u8]> = request
