@@ -44,6 +44,10 @@ pub fn run(args: Args) -> ExitCode {
     let mut outcome = match plan.job.clone() {
         JobPlan::Events(events) => run_events(&plan, *events, started),
         JobPlan::Summary(summary) => run_summary(&plan, summary),
+        JobPlan::Template {
+            schema,
+            index_pattern,
+        } => print_template(schema, &index_pattern),
     };
     outcome.failed |= !plan.failures.is_empty();
     outcome.exit_code()
@@ -286,6 +290,19 @@ fn run_summary(plan: &Plan, summary: SummaryPlan) -> RunOutcome {
         failed: report.stats.inputs_failed > 0,
         gate_failed,
         ..RunOutcome::default()
+    }
+}
+
+fn print_template(schema: crate::schema::Schema, index_pattern: &str) -> RunOutcome {
+    let template = crate::schema::mapping::template(schema, index_pattern);
+    let mut text = serde_json::to_string_pretty(&template).unwrap_or_default();
+    text.push('\n');
+    match io::stdout().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            error(&format_args!("cannot write to stdout: {e}"));
+            failed()
+        }
+        _ => RunOutcome::default(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::cli::values::parse_header;
 use crate::cli::{
     Args, Command, HttpFormatArg, IdArg, InputArgs, OutputArgs, ProgressArg, ReportFormatArg,
-    RunArgs, S3Args, SchemaArg, StatsFormat, SummaryArgs,
+    RunArgs, S3Args, SchemaArg, StatsFormat, SummaryArgs, TemplateArgs,
 };
 use crate::clock::{self, TimeWindow};
 use crate::error::UsageError;
@@ -67,6 +67,11 @@ pub enum JobPlan {
     Events(Box<EventsPlan>),
     /// `elbship summary`.
     Summary(SummaryPlan),
+    /// `elbship template`: the index template, no input.
+    Template {
+        schema: Schema,
+        index_pattern: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -106,7 +111,8 @@ pub fn resolve(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Plan, UsageError> {
     match args.command {
-        Some(Command::Summary(summary)) => resolve_summary(summary, now),
+        Some(Command::Summary(summary)) => resolve_summary(*summary, now),
+        Some(Command::Template(template)) => Ok(resolve_template(template)),
         None => resolve_events(args.run, now, env),
     }
 }
@@ -149,10 +155,7 @@ fn resolve_events(
         Some((options, action)) => (Output::Http(Box::new(options)), action),
         None => (Output::Stdout, None),
     };
-    let schema = match args.schema {
-        SchemaArg::Ecs => Schema::Ecs,
-        SchemaArg::Legacy => Schema::Legacy,
-    };
+    let schema = args.schema.into();
     let encode = EncodeEvents {
         style: EventStyle::new(schema, !args.no_message, &args.tags),
         processing_time: now.processing_time.clone(),
@@ -213,6 +216,21 @@ fn resolve_summary(args: SummaryArgs, now: &Now) -> Result<Plan, UsageError> {
         progress: progress_mode(&args.input),
         quiet: args.input.quiet,
     })
+}
+
+fn resolve_template(args: TemplateArgs) -> Plan {
+    Plan {
+        engine: pipeline::Config::new(Vec::new()),
+        job: JobPlan::Template {
+            schema: args.schema.into(),
+            index_pattern: args.index_pattern,
+        },
+        remarks: Vec::new(),
+        failures: Vec::new(),
+        stdin_only: false,
+        progress: progress::Mode::Never,
+        quiet: true,
+    }
 }
 
 fn engine(
@@ -538,7 +556,7 @@ fn misspelt_command(arg: &std::ffi::OsStr) -> Option<&'static str> {
     if text.len() < 4 || std::path::Path::new(arg).exists() {
         return None;
     }
-    ["summary"]
+    ["summary", "template"]
         .into_iter()
         .find(|command| strsim::damerau_levenshtein(text, command) <= 2)
 }
@@ -554,6 +572,15 @@ fn with_dataset(schema: Schema, mut add_fields: Vec<(String, String)>) -> Vec<(S
         add_fields.insert(0, (KEY.to_string(), "aws.elb".to_string()));
     }
     add_fields
+}
+
+impl From<SchemaArg> for Schema {
+    fn from(arg: SchemaArg) -> Schema {
+        match arg {
+            SchemaArg::Ecs => Schema::Ecs,
+            SchemaArg::Legacy => Schema::Legacy,
+        }
+    }
 }
 
 #[cfg(test)]

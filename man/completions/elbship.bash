@@ -22,11 +22,17 @@ _elbship() {
             elbship,summary)
                 cmd="elbship__subcmd__summary"
                 ;;
+            elbship,template)
+                cmd="elbship__subcmd__template"
+                ;;
             elbship__subcmd__help,help)
                 cmd="elbship__subcmd__help__subcmd__help"
                 ;;
             elbship__subcmd__help,summary)
                 cmd="elbship__subcmd__help__subcmd__summary"
+                ;;
+            elbship__subcmd__help,template)
+                cmd="elbship__subcmd__help__subcmd__template"
                 ;;
             *)
                 ;;
@@ -35,7 +41,7 @@ _elbship() {
 
     case "${cmd}" in
         elbship)
-            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --profile --region --endpoint-url --no-sign-request --request-payer --s3-concurrency --s3-bucket --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --output --index --id --pipeline --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary help"
+            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --profile --region --endpoint-url --no-sign-request --request-payer --s3-concurrency --s3-bucket --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --output --index --id --pipeline --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary template help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,7 +215,7 @@ _elbship() {
             return 0
             ;;
         elbship__subcmd__help)
-            opts="summary help"
+            opts="summary template help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,6 +243,20 @@ _elbship() {
             return 0
             ;;
         elbship__subcmd__help__subcmd__summary)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        elbship__subcmd__help__subcmd__template)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -326,6 +346,28 @@ _elbship() {
                     return 0
                     ;;
                 --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        elbship__subcmd__template)
+            opts="-h --schema --index-pattern --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --schema)
+                    COMPREPLY=($(compgen -W "ecs legacy" -- "${cur}"))
+                    return 0
+                    ;;
+                --index-pattern)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

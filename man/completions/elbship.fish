@@ -77,6 +77,7 @@ complete -c elbship -n "__fish_elbship_needs_command" -l insecure -d 'Do not ver
 complete -c elbship -n "__fish_elbship_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c elbship -n "__fish_elbship_needs_command" -s V -l version -d 'Print version'
 complete -c elbship -n "__fish_elbship_needs_command" -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
+complete -c elbship -n "__fish_elbship_needs_command" -a "template" -d 'Print the Elasticsearch / OpenSearch index template for the events (PUT it to _index_template/NAME before the first event arrives)'
 complete -c elbship -n "__fish_elbship_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l files-from -d 'Also read the files (or directories) listed in FILE, one per line; `-` reads the list from stdin' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
@@ -106,5 +107,10 @@ complete -c elbship -n "__fish_elbship_using_subcommand summary" -s L -l follow 
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s q -l quiet -d 'No progress, no remarks and no end summary (unless --stats asks for it); errors still go to stderr'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l no-sign-request -d 'Send requests unsigned and look for no credentials (public buckets)'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary help" -f -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
-complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c elbship -n "__fish_elbship_using_subcommand template" -l schema -d 'Field names of the events the template is for' -r -f -a "ecs\t'Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*'
+legacy\t'logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest'"
+complete -c elbship -n "__fish_elbship_using_subcommand template" -l index-pattern -d 'Indices (or data streams) the template applies to' -r
+complete -c elbship -n "__fish_elbship_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "template" -d 'Print the Elasticsearch / OpenSearch index template for the events (PUT it to _index_template/NAME before the first event arrives)'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

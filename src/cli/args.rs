@@ -60,7 +60,21 @@ pub struct Args {
 pub enum Command {
     /// Report requests, status mix, error reasons, bytes and latency percentiles instead of
     /// events; with --fail-if, a gate for CI (exit 4)
-    Summary(SummaryArgs),
+    Summary(Box<SummaryArgs>),
+    /// Print the Elasticsearch / OpenSearch index template for the events (PUT it to
+    /// _index_template/NAME before the first event arrives)
+    Template(TemplateArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct TemplateArgs {
+    /// Field names of the events the template is for
+    #[arg(long, value_enum, default_value_t = SchemaArg::Ecs, value_name = "SCHEMA")]
+    pub schema: SchemaArg,
+
+    /// Indices (or data streams) the template applies to
+    #[arg(long, value_name = "PATTERN", default_value = "elb-logs-*")]
+    pub index_pattern: String,
 }
 
 /// Where the lines come from (shared by the default job and `summary`).

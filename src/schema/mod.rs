@@ -4,6 +4,7 @@
 
 pub mod ecs;
 pub mod legacy;
+pub mod mapping;
 pub mod statics;
 pub mod writer;
 
