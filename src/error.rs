@@ -23,6 +23,56 @@ pub enum ExitCode {
     Interrupted = 130,
 }
 
+impl ExitCode {
+    /// Every code the process can end with, in order; `--help`, the man page and the README's
+    /// table are checked against this list (tests/docs.rs).
+    pub const ALL: [ExitCode; 6] = [
+        ExitCode::Success,
+        ExitCode::InputOrOutput,
+        ExitCode::Usage,
+        ExitCode::Incomplete,
+        ExitCode::GateFailed,
+        ExitCode::Interrupted,
+    ];
+
+    /// What the code tells the user, one paragraph for `--help` and the man page.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ExitCode::Success => {
+                "everything read and written (lines that did not parse are written as failure \
+                 events and count as written); also when the output was closed early \
+                 (elbship ... | head)"
+            }
+            ExitCode::InputOrOutput => {
+                "an input could not be opened, was corrupt or truncated, or a directory named on \
+                 the command line holds no log files (the other inputs were still processed); or \
+                 stdout could not be written; or, with --output URL, the sink refused the \
+                 requests (400, 401, 403, 404, TLS), answered with a redirect (never followed) \
+                 or stayed unreachable past --retry-max-time, or the dead-letter or checkpoint \
+                 file could not be written"
+            }
+            ExitCode::Usage => {
+                "usage error: unknown flag or subcommand, bad value, flags that cannot go \
+                 together (nothing was read)"
+            }
+            ExitCode::Incomplete => {
+                "some events were not delivered: with --output URL the sink did not take them \
+                 (dead-lettered, or counted undelivered); or --strict was given and some lines \
+                 did not parse"
+            }
+            ExitCode::GateFailed => {
+                "summary --fail-if: a condition held (or could not be evaluated); an unreadable \
+                 input (1) takes precedence"
+            }
+            ExitCode::Interrupted => {
+                "stopped by SIGINT or SIGTERM with --output URL, after sending what was read and \
+                 waiting --drain-timeout for the requests in flight (on stdout a signal ends the \
+                 run at once, as for any filter)"
+            }
+        }
+    }
+}
+
 impl From<ExitCode> for std::process::ExitCode {
     fn from(code: ExitCode) -> Self {
         std::process::ExitCode::from(code as u8)

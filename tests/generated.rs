@@ -5,7 +5,8 @@ use std::path::Path;
 
 use clap::{Command, CommandFactory};
 use clap_complete::Shell;
-use elbship::cli::Args;
+use elbship::cli::{help, Args};
+use elbship::error::ExitCode;
 
 fn check(relative: &str, fresh: &[u8]) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
@@ -23,19 +24,76 @@ fn check(relative: &str, fresh: &[u8]) {
 
 #[test]
 fn man_page_is_current() {
-    let mut page = Vec::new();
-    clap_mangen::Man::new(Args::command())
-        .render(&mut page)
-        .unwrap();
-    check("man/elbship.1", &page);
-    for sub in Args::command().get_subcommands() {
+    let top = Args::command().disable_help_subcommand(true);
+    let subs: Vec<Command> = top.get_subcommands().cloned().collect();
+    let see_also: Vec<String> = subs
+        .iter()
+        .map(|s| format!("elbship-{}(1)", s.get_name()))
+        .collect();
+    check("man/elbship.1", &man_page(top, None, &see_also));
+    for sub in subs {
         let name = format!("elbship-{}", sub.get_name());
-        let mut page = Vec::new();
-        clap_mangen::Man::new(sub.clone().name(&*String::leak(name.clone())))
-            .render(&mut page)
-            .unwrap();
+        let page = man_page(
+            sub.clone()
+                .display_name(name.clone())
+                .bin_name(format!("elbship {}", sub.get_name())),
+            sub.get_after_long_help().map(|h| h.to_string()),
+            &["elbship(1)".to_string()],
+        );
         check(&format!("man/{name}.1"), &page);
     }
+}
+
+/// A man page: clap_mangen's sections for what clap knows (name, synopsis, description,
+/// options, subcommands), then the shared texts of `elbship::cli::help` as real sections
+/// (EXIT STATUS, ENVIRONMENT, EXAMPLES) and `notes` as paragraphs, not clap's EXTRA section,
+/// which keeps the line breaks of `--help` and reflows them into broken lines.
+fn man_page(cmd: Command, notes: Option<String>, see_also: &[String]) -> Vec<u8> {
+    use roff::{bold, roman, Roff};
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut page = Vec::new();
+    man.render_title(&mut page).unwrap();
+    man.render_name_section(&mut page).unwrap();
+    man.render_synopsis_section(&mut page).unwrap();
+    man.render_description_section(&mut page).unwrap();
+    man.render_options_section(&mut page).unwrap();
+    if cmd.has_subcommands() {
+        man.render_subcommands_section(&mut page).unwrap();
+    }
+    let mut roff = Roff::new();
+    if let Some(notes) = notes {
+        roff.control("SH", ["NOTES"]);
+        for paragraph in notes.split("\n\n") {
+            let joined = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+            roff.control("PP", []).text([roman(joined)]);
+        }
+    }
+    roff.control("SH", ["EXIT STATUS"]);
+    for code in ExitCode::ALL {
+        roff.control("TP", [])
+            .text([bold((code as u8).to_string())])
+            .text([roman(code.meaning())]);
+    }
+    roff.control("SH", ["ENVIRONMENT"]);
+    for (name, what) in help::ENVIRONMENT {
+        roff.control("TP", [])
+            .text([bold(*name)])
+            .text([roman(*what)]);
+    }
+    roff.control("SH", ["EXAMPLES"]);
+    for (what, command) in help::EXAMPLES {
+        roff.control("PP", []).text([roman(*what)]);
+        roff.control("RS", ["4"]).control("nf", []);
+        roff.text([roman(*command)]);
+        roff.control("fi", []).control("RE", []);
+    }
+    roff.control("SH", ["SEE ALSO"]);
+    roff.text([roman(see_also.join(", "))]);
+    roff.to_writer(&mut page).unwrap();
+    if cmd.get_version().is_some() {
+        man.render_version_section(&mut page).unwrap();
+    }
+    page
 }
 
 #[test]

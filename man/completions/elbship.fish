@@ -26,7 +26,7 @@ end
 
 complete -c elbship -n "__fish_elbship_needs_command" -l files-from -d 'Also read the files (or directories) listed in FILE, one per line; `-` reads the list from stdin' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
-complete -c elbship -n "__fish_elbship_needs_command" -l since -d 'Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age (90m, 2h, 7d); files whose S3 names end the interval earlier are not read' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l since -d 'Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age (90m, 2h, 7d, 1w); files whose S3 names end the interval earlier are not read' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l until -d 'Keep only lines before TIME (same forms as --since); files whose S3 names start the interval later are not read' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l progress -d 'Progress on stderr: `auto` = a bar when stderr is a terminal and CI is not set; `always` = also on a pipe, as a plain line every 5 s' -r -f -a "auto\t'A bar when stderr is a terminal and CI is not set'
 always\t'Also on a pipe or in CI (a plain line every 5 s)'
@@ -43,7 +43,7 @@ complete -c elbship -n "__fish_elbship_needs_command" -l add-field -d 'Add a fie
 complete -c elbship -n "__fish_elbship_needs_command" -l tag -d 'Add a tag to every event\'s `tags`; repeatable' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l source -d 'Name stdin for `log.file.path` and S3 metadata (e.g. the S3 key it was copied from)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -s j -l threads -d 'Parser threads [default: the number of cores]' -r
-complete -c elbship -n "__fish_elbship_needs_command" -l max-line-bytes -d 'Longer lines become failure events holding their first BYTES bytes (K, M suffixes)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l max-line-bytes -d 'Longer lines become failure events holding their first BYTES bytes (K, M, G suffixes)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l stats -d 'Print a summary on stderr at the end: `text` or `json` [default when stderr is a terminal: text]' -r -f -a "text\t'One line for people'
 json\t'One JSON object for machines'"
 complete -c elbship -n "__fish_elbship_needs_command" -l checkpoint -d 'Record each input file in FILE once all its events are written, and skip the files already recorded there (unchanged) on the next run: a resumable backfill' -r -F
@@ -54,7 +54,7 @@ none\t''"
 complete -c elbship -n "__fish_elbship_needs_command" -l pipeline -d '_bulk: run every document through this ingest pipeline (`_bulk?pipeline=NAME`), e.g. one with geoip and user_agent processors' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l http-format -d 'Logstash: `json` (a JSON array, for a stock `http` input) or `ndjson` (for a `json_lines` codec) [default: json]' -r -f -a "json\t''
 ndjson\t''"
-complete -c elbship -n "__fish_elbship_needs_command" -l batch-bytes -d 'Send a batch once it holds this many bytes (K, M suffixes)' -r
+complete -c elbship -n "__fish_elbship_needs_command" -l batch-bytes -d 'Send a batch once it holds this many bytes (K, M, G suffixes)' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l batch-events -d 'Send a batch once it holds this many events' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l linger -d 'Send a batch that has waited this long for more events' -r
 complete -c elbship -n "__fish_elbship_needs_command" -l max-in-flight -d 'Requests at once, each on its own keep-alive connection' -r
@@ -81,7 +81,7 @@ complete -c elbship -n "__fish_elbship_needs_command" -a "template" -d 'Print th
 complete -c elbship -n "__fish_elbship_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l files-from -d 'Also read the files (or directories) listed in FILE, one per line; `-` reads the list from stdin' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
-complete -c elbship -n "__fish_elbship_using_subcommand summary" -l since -d 'Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age (90m, 2h, 7d); files whose S3 names end the interval earlier are not read' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l since -d 'Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age (90m, 2h, 7d, 1w); files whose S3 names end the interval earlier are not read' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l until -d 'Keep only lines before TIME (same forms as --since); files whose S3 names start the interval later are not read' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l progress -d 'Progress on stderr: `auto` = a bar when stderr is a terminal and CI is not set; `always` = also on a pipe, as a plain line every 5 s' -r -f -a "auto\t'A bar when stderr is a terminal and CI is not set'
 always\t'Also on a pipe or in CI (a plain line every 5 s)'
@@ -102,7 +102,7 @@ status\t'The load balancer\'s status code'"
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l top -d 'How many groups and error reasons to list' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l fail-if -d 'Exit 4 if METRIC OP VALUE holds, e.g. \'p99 > 500ms\' or \'5xx_rate > 1%\'; repeatable' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s j -l threads -d 'Parser threads [default: the number of cores]' -r
-complete -c elbship -n "__fish_elbship_using_subcommand summary" -l max-line-bytes -d 'Longer lines count as parse failures (K, M suffixes)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l max-line-bytes -d 'Longer lines count as parse failures (K, M, G suffixes)' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s L -l follow -d 'Walk links to directories found inside directories (a link loop is reported and not walked again); without it they are skipped, as ripgrep and fd do'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s q -l quiet -d 'No progress, no remarks and no end summary (unless --stats asks for it); errors still go to stderr'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l no-sign-request -d 'Send requests unsigned and look for no credentials (public buckets)'

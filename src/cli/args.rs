@@ -18,21 +18,6 @@ use crate::event::action::IndexPattern;
 use crate::input::discover::Shard;
 use crate::summary::{Condition, GroupBy, ReportFormat};
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  everything read and written (lines that did not parse are written as failure events)
-  1  an input could not be read, was corrupt or truncated, or is a directory holding no log
-     files (the others were still processed), or the output could not be written: stdout failed, or the --output URL refused the
-     requests (400, 401, 403, 404), redirected them (never followed), or stayed unreachable
-     past --retry-max-time
-  2  usage error
-  3  events were not delivered: --output URL and the sink did not take some of them (they
-     are dead-lettered or counted undelivered), or --strict was given and some lines did
-     not parse
-  4  summary --fail-if: a condition failed
-
-A closed output (elbship ... | head) ends the run quietly with 0.";
-
 /// Turn AWS load balancer access logs into Logstash-compatible NDJSON events.
 ///
 /// Reads Classic ELB (HTTP and TCP/SSL listeners), Application Load Balancer (access and
@@ -44,8 +29,8 @@ A closed output (elbship ... | head) ends the run quietly with 0.";
 #[command(
     name = "elbship",
     version,
-    after_help = EXIT_CODES,
-    after_long_help = EXIT_CODES,
+    after_help = super::help::exit_codes(),
+    after_long_help = super::help::long_footer(),
     args_conflicts_with_subcommands = true
 )]
 pub struct Args {
@@ -101,7 +86,7 @@ pub struct InputArgs {
     pub shard: Option<Shard>,
 
     /// Keep only lines at or after TIME: RFC 3339 (2025-06-01T00:00:00Z), a date, or an age
-    /// (90m, 2h, 7d); files whose S3 names end the interval earlier are not read
+    /// (90m, 2h, 7d, 1w); files whose S3 names end the interval earlier are not read
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub since: Option<TimeArg>,
 
@@ -124,38 +109,41 @@ pub struct InputArgs {
     pub s3: S3Args,
 }
 
+const S3_HEADING: &str = "S3 inputs";
+
 /// How to reach S3 for `s3://` inputs; unset, each is found as the aws cli finds it.
 #[derive(clap::Args, Debug, Clone, Default)]
-#[command(next_help_heading = "S3 inputs")]
+// each flag names its heading: a struct-level heading would go on covering the flags
+// declared after the flatten
 pub struct S3Args {
     /// Profile from the shared AWS config and credentials files [default: AWS_PROFILE, or default]
-    #[arg(long, value_name = "NAME")]
+    #[arg(help_heading = S3_HEADING, long, value_name = "NAME")]
     pub profile: Option<String>,
 
     /// Region of the bucket [default: AWS_REGION, the profile's region, or us-east-1]
-    #[arg(long, value_name = "REGION")]
+    #[arg(help_heading = S3_HEADING, long, value_name = "REGION")]
     pub region: Option<String>,
 
     /// An S3-compatible store (MinIO, Ceph, a test server), addressed path-style
     /// [default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL]
-    #[arg(long, value_name = "URL")]
+    #[arg(help_heading = S3_HEADING, long, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
     /// Send requests unsigned and look for no credentials (public buckets)
-    #[arg(long)]
+    #[arg(help_heading = S3_HEADING, long)]
     pub no_sign_request: bool,
 
     /// `requester`: agree to pay for requests to a requester-pays bucket
-    #[arg(long, value_name = "WHO", value_parser = ["requester"])]
+    #[arg(help_heading = S3_HEADING, long, value_name = "WHO", value_parser = ["requester"])]
     pub request_payer: Option<String>,
 
     /// Objects downloaded at once: the one being read and those after it [default: 16]
-    #[arg(long, value_name = "N")]
+    #[arg(help_heading = S3_HEADING, long, value_name = "N")]
     pub s3_concurrency: Option<std::num::NonZeroUsize>,
 
     /// --files-from: read the keys of `aws s3 ls --recursive` lines from this bucket
     /// (instead of looking for them on disk)
-    #[arg(long, value_name = "BUCKET")]
+    #[arg(help_heading = S3_HEADING, long, value_name = "BUCKET")]
     pub s3_bucket: Option<String>,
 }
 
@@ -207,7 +195,7 @@ pub struct RunArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
 
-    /// Longer lines become failure events holding their first BYTES bytes (K, M suffixes)
+    /// Longer lines become failure events holding their first BYTES bytes (K, M, G suffixes)
     #[arg(long, value_name = "BYTES", default_value = "1M", value_parser = parse_size)]
     pub max_line_bytes: usize,
 
@@ -266,7 +254,7 @@ pub struct OutputArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub http_format: Option<HttpFormatArg>,
 
-    /// Send a batch once it holds this many bytes (K, M suffixes)
+    /// Send a batch once it holds this many bytes (K, M, G suffixes)
     #[arg(long, value_name = "BYTES", default_value = "5M", value_parser = parse_size)]
     pub batch_bytes: usize,
 
@@ -369,7 +357,7 @@ pub struct SummaryArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
 
-    /// Longer lines count as parse failures (K, M suffixes)
+    /// Longer lines count as parse failures (K, M, G suffixes)
     #[arg(long, value_name = "BYTES", default_value = "1M", value_parser = parse_size)]
     pub max_line_bytes: usize,
 }

@@ -3,6 +3,7 @@
 //! for a run is decided in `config`.
 
 pub mod args;
+pub mod help;
 pub mod values;
 
 pub use args::*;
