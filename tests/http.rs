@@ -224,6 +224,38 @@ fn logstash_json_array_exactly_once_over_kept_alive_connections() {
 }
 
 #[test]
+fn the_proxy_variables_are_honoured_and_no_proxy_bypasses_them() {
+    let dir = TempDir::new("http-proxy");
+    let input = dir.file("in.log", &log_lines(500));
+    let sink = Sink::start(Api::Logstash, Behaviour::default());
+    let proxy = common::proxy::ForwardProxy::start();
+    let through = |no_proxy: &str| {
+        elbship()
+            .args([&input, "-o", sink.url(), "--stats=json"])
+            .env("HTTP_PROXY", &proxy.url)
+            .env("NO_PROXY", no_proxy)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = through("");
+    assert_all_delivered(&out, &sink, &input);
+    let seen = proxy.seen();
+    assert!(!seen.is_empty(), "no request went through HTTP_PROXY");
+    let sink_address = sink.url().trim_start_matches("http://");
+    assert!(seen.iter().all(|l| l.contains(sink_address)), "{seen:?}");
+
+    let before = proxy.seen().len();
+    let out = through("127.0.0.1");
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(
+        proxy.seen().len(),
+        before,
+        "NO_PROXY=127.0.0.1 still used the proxy"
+    );
+}
+
+#[test]
 fn logstash_ndjson_and_batches_by_bytes() {
     let dir = TempDir::new("http-ndjson");
     let input = dir.file("in.log", &log_lines(1000));

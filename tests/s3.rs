@@ -113,6 +113,35 @@ fn a_prefix_reads_like_the_same_files_on_disk_in_key_order() {
 }
 
 #[test]
+fn s3_requests_go_through_the_proxy_the_environment_names() {
+    let server = S3Server::start();
+    upload_fixtures(&server);
+    let direct = run(&server.url, &["s3://logs/AWSLogs/"]);
+    assert!(direct.status.success(), "{}", stderr(&direct));
+    let proxy = common::proxy::ForwardProxy::start();
+    let out = elbship()
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("HTTP_PROXY", &proxy.url)
+        .args(["--endpoint-url", &server.url, "s3://logs/AWSLogs/"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        out.stdout, direct.stdout,
+        "the same events through the proxy"
+    );
+    let seen = proxy.seen();
+    let address = server.url.trim_start_matches("http://");
+    assert!(
+        seen.iter()
+            .any(|l| l.contains(address) && l.contains("list-type")),
+        "the listing did not go through HTTP_PROXY: {seen:?}"
+    );
+}
+
+#[test]
 fn more_than_a_thousand_keys_are_listed_page_by_page_and_read_in_order() {
     let server = S3Server::start();
     server.bucket("many");

@@ -125,11 +125,22 @@ impl S3 {
 async fn build_client(options: &Options) -> Result<Client, String> {
     use aws_config::{BehaviorVersion, Region};
     use aws_smithy_http_client::tls;
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https();
+    use aws_smithy_http_client::{proxy::ProxyConfig, Connector};
+    // the SDK's default client ignores HTTPS_PROXY and the like; the aws cli and elbship's HTTP
+    // output honour them, so this client does too (what build_https does, plus the proxy)
+    let http =
+        aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
+            let mut connector = Connector::builder();
+            connector.set_connector_settings(settings.cloned());
+            // (the time source the SDK would also pass is private to it; the system clock is used)
+            connector.set_sleep_impl(components.and_then(|c| c.sleep_impl()));
+            connector
+                .proxy_config(ProxyConfig::from_env())
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::Ring,
+                ))
+                .build()
+        });
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
