@@ -387,6 +387,13 @@ fn progress_is_shown_on_a_terminal_and_nowhere_else() {
         );
         assert!(text.contains("lines/s"), "{text}");
     }
+    // long enough (one parser thread) for the bar to be drawn with part of the input read:
+    // then it carries an ETA at the average rate
+    let long = tmp.file("long.log", &alb_lines(80_000));
+    if let Some((code, text)) = on_a_terminal(&format!("exec '{BIN}' -j1 '{long}' > /dev/null")) {
+        assert_eq!(code, Some(0), "{text}");
+        assert!(text.contains(", ETA "), "{text}");
+    }
     if let Some((_, text)) = on_a_terminal(&format!("exec '{BIN}' -q '{big}' > /dev/null")) {
         assert!(
             !text.contains("files") && !text.contains("lines read"),
