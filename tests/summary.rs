@@ -147,6 +147,18 @@ fn the_gate_exits_4_and_says_which_condition_failed() {
         input.as_bytes(),
     );
     assert_eq!(pass.status.code(), Some(0), "{}", stderr(&pass));
+    // a bare number on a time or a rate could never mean what was meant: refused, with the
+    // spellings that do
+    for (condition, says) in [
+        ("5xx_rate > 5", "'5%' or '0.05'"),
+        ("p50 > 30", "'30ms' or '30s'"),
+    ] {
+        let out = run(&["summary", "--fail-if", condition], input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{condition}");
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+    let minutes = run(&["summary", "--fail-if", "p99 > 1m"], input.as_bytes());
+    assert_eq!(minutes.status.code(), Some(0), "{}", stderr(&minutes));
     let bad = run(&["summary", "--fail-if", "p42 > 1s"], input.as_bytes());
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("unknown metric"), "{}", stderr(&bad));

@@ -371,7 +371,8 @@ at most 0.78 % above it (exact under 128 us).
 Metrics for --fail-if: requests, rps, duration_seconds, parse_failures, 2xx, 3xx, 4xx, 5xx,
 elb_4xx, elb_5xx, target_4xx, target_5xx, 2xx_rate, 3xx_rate, 4xx_rate, 5xx_rate, error_rate, elb_5xx_rate,
 target_5xx_rate, received_bytes, sent_bytes, target_time_unset, total_time_unset, p50, p90, p95,
-p99, p99.9, max, target_p50 .. target_max. Times take s, ms or us; rates take % or a fraction.";
+p99, p99.9, max, target_p50 .. target_max. Times need a unit (us, ms, s, m: 500ms); rates % or a
+fraction written 0.… (1% or 0.01); counts are bare. A bare number on a time or a rate is refused.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormatArg {

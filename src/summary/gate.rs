@@ -81,7 +81,7 @@ impl Condition {
             return Ok(());
         }
         let shown = if is_time_metric(&self.metric) {
-            format!("{:.1} ms", v * 1e3)
+            show_time(v)
         } else if self.metric.ends_with("_rate") {
             format!("{:.3} %", v * 100.0)
         } else {
@@ -126,6 +126,9 @@ impl fmt::Display for GateFailure {
 
 impl std::error::Error for GateFailure {}
 
+/// The threshold in the metric's unit. A time needs its unit and a rate `%` or a fraction
+/// written `0.…`: a bare `5` on a rate would be 500 % and a bare `30` on a time 30 s, gates
+/// that can never fail, so both are refused with the two spellings that mean something.
 fn parse_threshold(metric: &str, value: &str) -> Result<f64, String> {
     let num_end = value
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e'))
@@ -133,25 +136,52 @@ fn parse_threshold(metric: &str, value: &str) -> Result<f64, String> {
     let (num, unit) = value.split_at(num_end);
     let n: f64 = num
         .parse()
-        .map_err(|_| format!("{value:?} is not a number"))?;
+        .ok()
+        .filter(|n: &f64| n.is_finite())
+        .ok_or_else(|| format!("{value:?} is not a number"))?;
     let unit = unit.trim();
     if is_time_metric(metric) {
         match unit {
-            "" | "s" => Ok(n),
-            "ms" => Ok(n / 1e3),
             "us" | "µs" => Ok(n / 1e6),
-            _ => Err(format!("unknown time unit {unit:?} (use s, ms or us)")),
+            "ms" => Ok(n / 1e3),
+            "s" => Ok(n),
+            "m" => Ok(n * 60.0),
+            "" => Err(format!(
+                "a time needs a unit: '{num}ms' or '{num}s' (us, ms, s or m)"
+            )),
+            _ => Err(format!("unknown time unit {unit:?} (use us, ms, s or m)")),
         }
     } else if metric.ends_with("_rate") {
         match unit {
             "%" => Ok(n / 100.0),
-            "" => Ok(n),
+            "" if num == "0" || num.starts_with("0.") => Ok(n),
+            "" => Err(format!(
+                "a rate needs % or a fraction written 0.…: '{num}%' or '{}'",
+                fraction(n / 100.0)
+            )),
             _ => Err(format!("a rate takes % or a fraction, not {unit:?}")),
         }
     } else if unit.is_empty() {
         Ok(n)
     } else {
         Err(format!("{metric} takes a plain number, not {unit:?}"))
+    }
+}
+
+/// `0.05` for 5 %: the fraction spelled as a user would type it.
+fn fraction(v: f64) -> String {
+    let text = format!("{v:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A time the way the report writes it: `250 us`, `612.0 ms`, `566.2 s`.
+pub fn show_time(seconds: f64) -> String {
+    if seconds < 1e-3 {
+        format!("{:.0} us", seconds * 1e6)
+    } else if seconds < 1.0 {
+        format!("{:.1} ms", seconds * 1e3)
+    } else {
+        format!("{seconds:.1} s")
     }
 }
 
@@ -176,5 +206,66 @@ mod tests {
         assert!(r.check(&m).is_ok());
         let missing = Condition::parse("target_p50 < 1s").unwrap();
         assert!(missing.check(&m).is_err());
+    }
+
+    fn threshold(text: &str) -> Result<f64, String> {
+        Condition::parse(text).map(|c| c.threshold).map_err(|e| e.0)
+    }
+
+    #[test]
+    fn every_time_unit_and_no_bare_time() {
+        assert_eq!(threshold("p99 > 250us"), Ok(250e-6));
+        assert_eq!(threshold("p99 > 250µs"), Ok(250e-6));
+        assert_eq!(threshold("p99 > 30ms"), Ok(0.03));
+        assert_eq!(threshold("p99 > 1.5s"), Ok(1.5));
+        assert_eq!(threshold("p99 > 1m"), Ok(60.0));
+        assert_eq!(threshold("target_max >= 2 m"), Ok(120.0));
+        let bare = threshold("p50 > 30").unwrap_err();
+        assert!(
+            bare.contains("a time needs a unit: '30ms' or '30s'"),
+            "{bare}"
+        );
+        assert!(threshold("p50 > 30h")
+            .unwrap_err()
+            .contains("unknown time unit"));
+        assert!(threshold("p50 > 30%")
+            .unwrap_err()
+            .contains("unknown time unit"));
+    }
+
+    #[test]
+    fn every_rate_spelling_and_no_bare_rate() {
+        assert_eq!(threshold("5xx_rate > 5%"), Ok(0.05));
+        assert_eq!(threshold("5xx_rate > 0.05"), Ok(0.05));
+        assert_eq!(threshold("error_rate > 0"), Ok(0.0));
+        let bare = threshold("5xx_rate > 5").unwrap_err();
+        assert!(bare.contains("'5%' or '0.05'"), "{bare}");
+        let one = threshold("5xx_rate > 1").unwrap_err();
+        assert!(one.contains("'1%' or '0.01'"), "{one}");
+        assert!(
+            threshold("5xx_rate > .5").is_err(),
+            "a fraction needs its 0"
+        );
+        assert!(threshold("5xx_rate > 5ms")
+            .unwrap_err()
+            .contains("not \"ms\""));
+    }
+
+    #[test]
+    fn counts_stay_bare_and_numbers_are_numbers() {
+        assert_eq!(threshold("requests < 1000"), Ok(1000.0));
+        assert_eq!(threshold("5xx >= 1"), Ok(1.0));
+        assert!(threshold("requests < 1000ms").is_err());
+        assert!(threshold("p99 > fast")
+            .unwrap_err()
+            .contains("is not a number"));
+        assert!(threshold("p99 > infms").is_err());
+    }
+
+    #[test]
+    fn times_are_shown_at_a_scale_people_read() {
+        assert_eq!(show_time(250e-6), "250 us");
+        assert_eq!(show_time(0.612), "612.0 ms");
+        assert_eq!(show_time(566.2312), "566.2 s");
     }
 }
