@@ -224,3 +224,80 @@ fn real_fixture_files_in_any_format_mix() {
     // three 25-field lines with -1 times (460, 504) and the "- - -" 400
     assert_eq!(r["total_time_unset"], 3);
 }
+
+/// A Classic 200 for `path`.
+fn request_for(i: usize, path: &str) -> String {
+    format!(
+        "2024-05-01T10:00:{:02}.000000Z my-lb 10.0.0.1:40000 10.0.1.1:80 0.000100 0.002000 0.000050 200 200 100 2000 \"GET http://shop.example:80{path} HTTP/1.1\" \"curl/8\" - -\n",
+        i % 60
+    )
+}
+
+#[test]
+fn the_heaviest_path_is_listed_whatever_the_order_with_its_count_or_its_bound() {
+    // the order that hid it before: 1,001 one-off paths first, then the heavy one
+    let mut input = String::new();
+    for i in 0..1001 {
+        input.push_str(&request_for(i, &format!("/u{i}")));
+    }
+    for i in 0..5000 {
+        input.push_str(&request_for(i, "/checkout"));
+    }
+    let (r, out) = json_report(&["--by", "path", "--top", "3"], &input);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first = &r["groups"][0];
+    assert_eq!(first["key"], "/checkout", "{r}");
+    let (count, error) = (
+        first["requests"].as_u64().unwrap(),
+        first["requests_error"].as_u64().unwrap(),
+    );
+    assert!(count - error <= 5000 && 5000 <= count, "{first}");
+    assert!(
+        r["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["key"] != "(other)"),
+        "{r}"
+    );
+
+    // many keys interleaved with a skewed few, in several blocks: the listed top 5 are the
+    // true top 5 and every listed count bounds the exact one
+    let mut input = String::new();
+    let mut exact = std::collections::HashMap::<String, u64>::new();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in 0..40_000usize {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let path = if x % 4 == 0 {
+            format!("/hot{}", x % 7 * (x % 7))
+        } else {
+            format!("/cold{}", x % 30_000)
+        };
+        *exact.entry(path.clone()).or_default() += 1;
+        input.push_str(&request_for(i, &path));
+    }
+    let (r, _) = json_report(&["--by", "path", "--top", "5"], &input);
+    let mut want: Vec<(&String, &u64)> = exact.iter().collect();
+    want.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let listed: Vec<&str> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    let top5: Vec<&str> = want[..5].iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(listed, top5, "{r}");
+    for g in r["groups"].as_array().unwrap() {
+        let truth = exact[g["key"].as_str().unwrap()];
+        let (count, error) = (
+            g["requests"].as_u64().unwrap(),
+            g["requests_error"].as_u64().unwrap(),
+        );
+        assert!(count - error <= truth && truth <= count, "{g} vs {truth}");
+    }
+    let table = run(&["summary", "--by", "path", "--top", "3"], input.as_bytes());
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(!text.contains("(other)"), "{text}");
+}

@@ -10,6 +10,7 @@ mod gate;
 mod histogram;
 mod metrics;
 mod render;
+pub mod top;
 mod work;
 
 pub use gate::{Condition, GateFailure, Op};
@@ -18,10 +19,9 @@ pub use metrics::{is_time_metric, metric_names, Metrics, PERCENTILES};
 pub use render::{render, ReportFormat};
 pub use work::SummarizeBlocks;
 
-use std::collections::HashMap;
-
 use crate::format::values::Decimal;
 use crate::format::{self, HttpCore, Record};
+use top::TopList;
 
 /// What `--by` groups on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,17 +36,20 @@ pub enum GroupBy {
     Status,
 }
 
-/// At most this many groups are tracked; later new keys count under `(other)`.
-pub const MAX_GROUPS: usize = 1000;
-const OTHER_GROUP: &[u8] = b"(other)";
-
-/// One group's share.
+/// One group's share beside its request count (which its [`top::Entry`] holds).
 #[derive(Clone, Debug, Default)]
 pub struct Group {
-    pub requests: u64,
     pub status_4xx: u64,
     pub status_5xx: u64,
     pub total_time: Histogram,
+}
+
+impl top::Tally for Group {
+    fn merge(&mut self, other: Group) {
+        self.status_4xx += other.status_4xx;
+        self.status_5xx += other.status_5xx;
+        self.total_time.merge(&other.total_time);
+    }
 }
 
 /// A partial or whole report; blocks' summaries merge with [`Summary::merge`].
@@ -66,7 +69,7 @@ pub struct Summary {
     pub elb_5xx: u64,
     pub target_4xx: u64,
     pub target_5xx: u64,
-    pub error_reasons: HashMap<Vec<u8>, u64>,
+    pub error_reasons: TopList<()>,
     pub received_bytes: u64,
     pub sent_bytes: u64,
     /// Target (backend) processing time, µs; `-1` lines counted in `target_time_unset`.
@@ -75,7 +78,8 @@ pub struct Summary {
     /// request + target + response processing time, µs; any `-1` → `total_time_unset`.
     pub total_time: Histogram,
     pub total_time_unset: u64,
-    pub groups: HashMap<Vec<u8>, Group>,
+    /// `--by`: requests per key, the heaviest kept (see [`top`]).
+    pub groups: TopList<Group>,
 }
 
 fn micros(d: Option<Decimal<'_>>) -> Option<u64> {
@@ -114,7 +118,7 @@ impl Summary {
             _ => {}
         }
         if let Some(reason) = alb.and_then(|a| a.error_reason) {
-            *capped_entry(&mut self.error_reasons, reason.bytes) += 1;
+            self.error_reasons.add(reason.bytes);
         }
         self.received_bytes += core.received_bytes.map_or(0, |b| b.value());
         self.sent_bytes += core.sent_bytes.map_or(0, |b| b.value());
@@ -152,8 +156,7 @@ impl Summary {
                     _ => b"-",
                 },
             };
-            let group = capped_entry(&mut self.groups, key);
-            group.requests += 1;
+            let group = self.groups.add(key);
             group.status_4xx += u64::from(class == 4);
             group.status_5xx += u64::from(class == 5);
             if let Some(us) = total {
@@ -180,40 +183,17 @@ impl Summary {
         self.elb_5xx += o.elb_5xx;
         self.target_4xx += o.target_4xx;
         self.target_5xx += o.target_5xx;
-        for (k, v) in o.error_reasons {
-            *capped_entry(&mut self.error_reasons, &k) += v;
-        }
+        self.error_reasons.merge(o.error_reasons);
         self.received_bytes += o.received_bytes;
         self.sent_bytes += o.sent_bytes;
         self.target_time.merge(&o.target_time);
         self.target_time_unset += o.target_time_unset;
         self.total_time.merge(&o.total_time);
         self.total_time_unset += o.total_time_unset;
-        for (k, g) in o.groups {
-            let mine = capped_entry(&mut self.groups, &k);
-            mine.requests += g.requests;
-            mine.status_4xx += g.status_4xx;
-            mine.status_5xx += g.status_5xx;
-            mine.total_time.merge(&g.total_time);
-        }
+        self.groups.merge(o.groups);
     }
 }
 
 fn total_micros(core: &HttpCore<'_>) -> Option<u64> {
     core.duration_nanos().map(|ns| ns / 1000)
-}
-
-/// The value for `key` in a map of at most [`MAX_GROUPS`] keys: created if there is room
-/// (allocating only for a new key), else `(other)`'s.
-fn capped_entry<'m, V: Default>(map: &'m mut HashMap<Vec<u8>, V>, key: &[u8]) -> &'m mut V {
-    let key: &[u8] = if map.contains_key(key) || map.len() < MAX_GROUPS {
-        key
-    } else {
-        OTHER_GROUP
-    };
-    if !map.contains_key(key) {
-        map.insert(key.to_vec(), V::default());
-    }
-    map.get_mut(key)
-        .unwrap_or_else(|| unreachable!("inserted above"))
 }

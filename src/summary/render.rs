@@ -1,8 +1,8 @@
 //! The report for people (aligned table, Markdown) and machines (JSON).
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use super::top::{self, Entry, TopList};
 use super::{Group, GroupBy, Metrics, Summary, PERCENTILES};
 use crate::json::Object;
 
@@ -27,19 +27,33 @@ fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |r| format!("{:.2} %", r * 100.0))
 }
 
-/// The top `top` entries of a count map, largest first (ties by key, for stable output).
-fn top_counts(map: &HashMap<Vec<u8>, u64>, top: usize) -> Vec<(&[u8], u64)> {
-    let mut v: Vec<(&[u8], u64)> = map.iter().map(|(k, c)| (k.as_slice(), *c)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v.truncate(top);
-    v
+/// A top list's count: exact, or the range the true count is in (`4990..5002`).
+fn listed_count<V>(e: &Entry<V>) -> String {
+    if e.error == 0 {
+        e.count.to_string()
+    } else {
+        format!("{}..{}", e.count - e.error, e.count)
+    }
 }
 
-fn top_groups(groups: &HashMap<Vec<u8>, Group>, top: usize) -> Vec<(&[u8], &Group)> {
-    let mut v: Vec<(&[u8], &Group)> = groups.iter().map(|(k, g)| (k.as_slice(), g)).collect();
-    v.sort_by(|a, b| b.1.requests.cmp(&a.1.requests).then(a.0.cmp(b.0)));
-    v.truncate(top);
-    v
+/// Under a top list with a range in it: what the range means.
+fn bound_note<V: top::Tally>(
+    text: &mut Text,
+    list: &TopList<V>,
+    rows: &[(&[u8], &Entry<V>)],
+    what: &str,
+) {
+    if rows.iter().all(|(_, e)| e.error == 0) {
+        return;
+    }
+    let note = format!(
+        "a..b: between a and b. The list keeps the {} heaviest of many keys; a key not listed \
+         occurred at most {} times, and {what} of a range row cover the requests seen while it \
+         was listed.",
+        top::CAPACITY,
+        list.floor()
+    );
+    let _ = writeln!(text.out, "{note}\n");
 }
 
 /// Renders the report.
@@ -65,16 +79,18 @@ fn render_json(s: &Summary, m: &Metrics, top: usize) -> String {
             report.number(name, *value);
         }
         let mut reasons = report.object("error_reasons");
-        for (k, c) in top_counts(&s.error_reasons, top) {
-            reasons.u64_under(k, c);
+        for (k, e) in s.error_reasons.top(top) {
+            reasons.u64_under(k, e.count);
         }
         drop(reasons);
         let mut groups = report.array("groups");
-        for (k, g) in top_groups(&s.groups, top) {
+        for (k, e) in s.groups.top(top) {
+            let g = &e.value;
             let mut group = groups.object();
             group
                 .str("key", k)
-                .u64("requests", g.requests)
+                .u64("requests", e.count)
+                .u64("requests_error", e.error)
                 .u64("4xx", g.status_4xx)
                 .u64("5xx", g.status_5xx);
             for (p, q) in [("p50", 0.5), ("p99", 0.99)] {
@@ -102,14 +118,15 @@ fn render_text(
     requests(&mut text, m);
     statuses(&mut text, m);
     latency(&mut text, m);
-    let reasons = top_counts(&s.error_reasons, top);
+    let reasons = s.error_reasons.top(top);
     if !reasons.is_empty() {
         text.heading("Error reasons");
         let rows: Vec<Vec<String>> = reasons
             .iter()
-            .map(|(k, c)| vec![String::from_utf8_lossy(k).into_owned(), c.to_string()])
+            .map(|(k, e)| vec![String::from_utf8_lossy(k).into_owned(), listed_count(e)])
             .collect();
         text.table(&["error_reason", "count"], &rows);
+        bound_note(&mut text, &s.error_reasons, &reasons, "the counts");
     }
     if let Some(by) = by {
         groups(&mut text, &s.groups, top, by);
@@ -277,7 +294,7 @@ fn latency(text: &mut Text, m: &Metrics) {
     text.table(&header, &rows);
 }
 
-fn groups(text: &mut Text, groups: &HashMap<Vec<u8>, Group>, top: usize, by: GroupBy) {
+fn groups(text: &mut Text, groups: &TopList<Group>, top: usize, by: GroupBy) {
     let name = match by {
         GroupBy::Path => "path",
         GroupBy::Elb => "elb",
@@ -285,12 +302,14 @@ fn groups(text: &mut Text, groups: &HashMap<Vec<u8>, Group>, top: usize, by: Gro
         GroupBy::Status => "status",
     };
     text.heading(&format!("Top {top} by {name}"));
-    let rows: Vec<Vec<String>> = top_groups(groups, top)
+    let listed = groups.top(top);
+    let rows: Vec<Vec<String>> = listed
         .iter()
-        .map(|(k, g)| {
+        .map(|(k, e)| {
+            let g = &e.value;
             vec![
                 String::from_utf8_lossy(k).into_owned(),
-                g.requests.to_string(),
+                listed_count(e),
                 g.status_4xx.to_string(),
                 g.status_5xx.to_string(),
                 ms(g.total_time.quantile(0.5).map(|u| u as f64 / 1e6)),
@@ -299,4 +318,5 @@ fn groups(text: &mut Text, groups: &HashMap<Vec<u8>, Group>, top: usize, by: Gro
         })
         .collect();
     text.table(&[name, "requests", "4xx", "5xx", "p50", "p99"], &rows);
+    bound_note(text, groups, &listed, "4xx, 5xx, p50 and p99");
 }
