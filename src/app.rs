@@ -287,24 +287,29 @@ fn run_summary(plan: &Plan, summary: SummaryPlan) -> RunOutcome {
         }
     };
     let metrics = total.metrics(report.stats.parse_failures);
-    let text = crate::summary::render(&total, &metrics, summary.format, summary.top, summary.by);
-    if let Err(e) = io::stdout().write_all(text.as_bytes()) {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            error(&format_args!("cannot write to stdout: {e}"));
-            return failed();
-        }
-    }
-    let mut gate_failed = false;
-    for why in summary
+    let verdicts: Vec<_> = summary
         .fail_if
         .iter()
-        .filter_map(|c| c.check(&metrics).err())
-    {
-        error(&why);
-        gate_failed = true;
+        .map(|c| (c, c.check(&metrics)))
+        .collect();
+    let text = crate::summary::render(
+        &total,
+        &metrics,
+        &verdicts,
+        summary.format,
+        summary.top,
+        summary.by,
+    );
+    let printed = print(&text);
+    let mut gate_failed = false;
+    for (_, why) in &verdicts {
+        if let Err(why) = why {
+            error(why);
+            gate_failed = true;
+        }
     }
     RunOutcome {
-        failed: report.stats.inputs_failed > 0,
+        failed: report.stats.inputs_failed > 0 || printed.failed,
         gate_failed,
         ..RunOutcome::default()
     }
@@ -314,6 +319,11 @@ fn print_template(schema: crate::schema::Schema, index_pattern: &str) -> RunOutc
     let template = crate::schema::mapping::template(schema, index_pattern);
     let mut text = serde_json::to_string_pretty(&template).unwrap_or_default();
     text.push('\n');
+    print(&text)
+}
+
+/// Writes a report to stdout: a closed pipe is fine (`| head`), another error is a failure.
+fn print(text: &str) -> RunOutcome {
     match io::stdout().write_all(text.as_bytes()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             error(&format_args!("cannot write to stdout: {e}"));

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::cli::values::parse_header;
 use crate::cli::{
-    Args, Command, HttpFormatArg, IdArg, InputArgs, OutputArgs, ProgressArg, ReportFormatArg,
-    RunArgs, S3Args, SchemaArg, StatsFormat, SummaryArgs, TemplateArgs,
+    Args, Command, HttpFormatArg, IdArg, InputArgs, OutputArgs, ProgressArg, RunArgs, S3Args,
+    SchemaArg, StatsFormat, SummaryArgs, TemplateArgs,
 };
 use crate::clock::{self, TimeWindow};
 use crate::error::UsageError;
@@ -198,11 +198,7 @@ fn resolve_summary(args: SummaryArgs, now: &Now) -> Result<Plan, UsageError> {
     let by = args.by.map(Into::into);
     let summary = SummaryPlan {
         job: SummarizeBlocks { by, window },
-        format: match args.format {
-            ReportFormatArg::Table => ReportFormat::Table,
-            ReportFormatArg::Json => ReportFormat::Json,
-            ReportFormatArg::Markdown => ReportFormat::Markdown,
-        },
+        format: args.format.into(),
         top: args.top,
         by,
         fail_if: args.fail_if,

@@ -301,3 +301,78 @@ fn the_heaviest_path_is_listed_whatever_the_order_with_its_count_or_its_bound() 
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(!text.contains("(other)"), "{text}");
 }
+
+#[test]
+fn junit_has_a_test_case_per_condition_and_parses_as_xml() {
+    let (input, _) = known_data();
+    let conditions = ["p99 > 500ms", "5xx_rate > 10%"];
+    let mut args = vec!["summary", "--format", "junit"];
+    for c in &conditions {
+        args.extend(["--fail-if", c]);
+    }
+    let out = run(&args, input.as_bytes());
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(
+        (root.attribute("tests"), root.attribute("failures")),
+        (Some("2"), Some("1"))
+    );
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let names: Vec<_> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
+    assert_eq!(names, conditions);
+    let failure = cases[0]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("p99 > 500ms held");
+    assert!(
+        failure.attribute("message").unwrap().contains("p99 is "),
+        "{text}"
+    );
+    assert!(cases[1].children().all(|n| !n.has_tag_name("failure")));
+    // the properties are the JSON report's metrics, which carries the verdicts too
+    let (json, _) = json_report(&["--fail-if", conditions[0]], &input);
+    assert_eq!(json["fail_if"][0]["condition"], conditions[0]);
+    assert_eq!(json["fail_if"][0]["passed"], false);
+    assert!(json["fail_if"][0]["message"].as_str().unwrap().contains("p99 is "));
+    let properties: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("property"))
+        .collect();
+    assert!(!properties.is_empty());
+    for p in properties {
+        let name = p.attribute("name").unwrap();
+        let value: f64 = p.attribute("value").unwrap().parse().unwrap();
+        let reported = json[name].as_f64().unwrap();
+        assert!(
+            (reported - value).abs() <= 1e-12 * value.abs(),
+            "{name}: {reported} vs {value}"
+        );
+    }
+    let report = doc
+        .descendants()
+        .find(|n| n.has_tag_name("system-out"))
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(report.contains("Latency"), "{report}");
+
+    // the condition's `<` is escaped markup, and a run that passes has no failure
+    let out = run(
+        &["summary", "--format", "junit", "--fail-if", "requests < 5"],
+        input.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(doc.root_element().attribute("failures"), Some("0"));
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase"))
+        .unwrap();
+    assert_eq!(case.attribute("name"), Some("requests < 5"));
+}

@@ -322,7 +322,7 @@ _elbship() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown junit" -- "${cur}"))
                     return 0
                     ;;
                 --by)

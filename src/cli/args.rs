@@ -337,7 +337,8 @@ pub struct SummaryArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Report format: an aligned table, JSON, or Markdown (for CI job summaries)
+    /// Report format: an aligned table, JSON, Markdown (CI job summaries) or JUnit XML (CI test
+    /// reports: a test case per --fail-if)
     #[arg(long, value_enum, default_value_t = ReportFormatArg::Table, value_name = "FORMAT")]
     pub format: ReportFormatArg,
 
@@ -382,6 +383,8 @@ pub enum ReportFormatArg {
     Json,
     /// Markdown tables
     Markdown,
+    /// JUnit XML, a test case per --fail-if (for CI test reports)
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -413,6 +416,7 @@ impl From<ReportFormatArg> for ReportFormat {
             ReportFormatArg::Table => ReportFormat::Table,
             ReportFormatArg::Json => ReportFormat::Json,
             ReportFormatArg::Markdown => ReportFormat::Markdown,
+            ReportFormatArg::Junit => ReportFormat::Junit,
         }
     }
 }

@@ -47,6 +47,12 @@ impl<'o> Object<'o> {
         self
     }
 
+    pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
+        let out = self.key(key);
+        out.extend_from_slice(if value { b"true" } else { b"false" });
+        self
+    }
+
     pub fn u64(&mut self, key: &str, value: u64) -> &mut Self {
         let out = self.key(key);
         write_u64(out, value);

@@ -8,6 +8,7 @@
 
 mod gate;
 mod histogram;
+mod junit;
 mod metrics;
 mod render;
 pub mod top;
@@ -18,6 +19,9 @@ pub use histogram::Histogram;
 pub use metrics::{is_time_metric, metric_names, Metrics, PERCENTILES};
 pub use render::{render, ReportFormat};
 pub use work::SummarizeBlocks;
+
+/// A `--fail-if` condition and how the run fared against it.
+pub type Verdict<'a> = (&'a Condition, Result<(), GateFailure>);
 
 use crate::format::values::Decimal;
 use crate::format::{self, HttpCore, Record};

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::top::{self, Entry, TopList};
-use super::{Group, GroupBy, Metrics, Summary, PERCENTILES};
+use super::{Group, GroupBy, Metrics, Summary, Verdict, PERCENTILES};
 use crate::json::Object;
 
 /// How the report is printed.
@@ -12,6 +12,8 @@ pub enum ReportFormat {
     Table,
     Json,
     Markdown,
+    /// JUnit XML: a test case per `--fail-if`.
+    Junit,
 }
 
 /// A time in seconds for people: `38.1 ms` below a second, `687.866 s` from one up.
@@ -56,22 +58,26 @@ fn bound_note<V: top::Tally>(
     let _ = writeln!(text.out, "{note}\n");
 }
 
-/// Renders the report.
+/// Renders the report; `verdicts` are the gate's, in `--fail-if` order.
 pub fn render(
     s: &Summary,
     m: &Metrics,
+    verdicts: &[Verdict<'_>],
     format: ReportFormat,
     top: usize,
     by: Option<GroupBy>,
 ) -> String {
     match format {
-        ReportFormat::Json => render_json(s, m, top),
+        ReportFormat::Json => render_json(s, m, verdicts, top),
         ReportFormat::Table => render_text(s, m, top, by, false),
         ReportFormat::Markdown => render_text(s, m, top, by, true),
+        ReportFormat::Junit => {
+            super::junit::render(m, verdicts, &render_text(s, m, top, by, false))
+        }
     }
 }
 
-fn render_json(s: &Summary, m: &Metrics, top: usize) -> String {
+fn render_json(s: &Summary, m: &Metrics, verdicts: &[Verdict<'_>], top: usize) -> String {
     let mut out = Vec::new();
     {
         let mut report = Object::new(&mut out);
@@ -83,6 +89,16 @@ fn render_json(s: &Summary, m: &Metrics, top: usize) -> String {
             reasons.u64_under(k, e.count);
         }
         drop(reasons);
+        let mut gate = report.array("fail_if");
+        for (condition, verdict) in verdicts {
+            let mut one = gate.object();
+            one.str("condition", condition.text.as_bytes())
+                .bool("passed", verdict.is_ok());
+            if let Err(why) = verdict {
+                one.str("message", why.to_string().as_bytes());
+            }
+        }
+        drop(gate);
         let mut groups = report.array("groups");
         for (k, e) in s.groups.top(top) {
             let g = &e.value;
