@@ -6,7 +6,7 @@ mod common;
 use common::s3::{Faults, Proxy, S3Server};
 use common::{elbship, events, fixture, stderr, TempDir};
 use serde_json::Value;
-use std::process::Output;
+use std::process::{Command, Output};
 
 const DAY: &str = "AWSLogs/123456789012/elasticloadbalancing/us-east-1/2025/06/01/";
 
@@ -22,16 +22,18 @@ fn run(endpoint: &str, args: &[&str]) -> Output {
         Some((&"summary", rest)) => (vec!["summary"], rest),
         _ => (vec![], args),
     };
-    elbship()
-        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+    against(endpoint, &command).args(rest).output().unwrap()
+}
+
+/// elbship with test credentials, `command` (none or `summary`), pointed at `endpoint`.
+fn against(endpoint: &str, command: &[&str]) -> Command {
+    let mut cmd = elbship();
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIDTEST")
         .env("AWS_SECRET_ACCESS_KEY", "secret")
         .env("AWS_REGION", "us-east-1")
         .args(command)
-        .arg("--endpoint-url")
-        .arg(endpoint)
-        .args(rest)
-        .output()
-        .unwrap()
+        .args(["--endpoint-url", endpoint]);
+    cmd
 }
 
 /// The fixtures under an AWS layout, with the test file AWS writes when logging is enabled.
@@ -119,12 +121,9 @@ fn s3_requests_go_through_the_proxy_the_environment_names() {
     let direct = run(&server.url, &["s3://logs/AWSLogs/"]);
     assert!(direct.status.success(), "{}", stderr(&direct));
     let proxy = common::proxy::ForwardProxy::start();
-    let out = elbship()
-        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
-        .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .env("AWS_REGION", "us-east-1")
+    let out = against(&server.url, &[])
         .env("HTTP_PROXY", &proxy.url)
-        .args(["--endpoint-url", &server.url, "s3://logs/AWSLogs/"])
+        .arg("s3://logs/AWSLogs/")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -611,11 +610,7 @@ fn a_checkpointed_backfill_killed_at_random_moments_loses_nothing() {
     let mut kills = 0;
     for round in 0..6 {
         let out = dir.path(&format!("out-{round}"));
-        let mut child = elbship()
-            .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
-            .env("AWS_SECRET_ACCESS_KEY", "secret")
-            .env("AWS_REGION", "us-east-1")
-            .args(["--endpoint-url", &server.url])
+        let mut child = against(&server.url, &[])
             .args(args)
             .stdout(std::fs::File::create(&out).unwrap())
             .stderr(Stdio::null())
@@ -693,16 +688,8 @@ fn peak_rss_bytes(pid: u32) -> u64 {
 fn stalled_peak_rss(server: &S3Server, concurrency: &str) -> u64 {
     use std::process::Stdio;
     use std::time::{Duration, Instant};
-    let mut child = elbship()
-        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
-        .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .env("AWS_REGION", "us-east-1")
-        .args([
-            "--endpoint-url",
-            &server.url,
-            "--s3-concurrency",
-            concurrency,
-        ])
+    let mut child = against(&server.url, &[])
+        .args(["--s3-concurrency", concurrency])
         .arg("s3://logs/AWSLogs/")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -339,7 +339,10 @@ fn junit_has_a_test_case_per_condition_and_parses_as_xml() {
     let (json, _) = json_report(&["--fail-if", conditions[0]], &input);
     assert_eq!(json["fail_if"][0]["condition"], conditions[0]);
     assert_eq!(json["fail_if"][0]["passed"], false);
-    assert!(json["fail_if"][0]["message"].as_str().unwrap().contains("p99 is "));
+    assert!(json["fail_if"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("p99 is "));
     let properties: Vec<_> = doc
         .descendants()
         .filter(|n| n.has_tag_name("property"))
