@@ -379,3 +379,140 @@ fn junit_has_a_test_case_per_condition_and_parses_as_xml() {
         .unwrap();
     assert_eq!(case.attribute("name"), Some("requests < 5"));
 }
+
+/// An NLB TLS line: connection `conn_ms`, handshake `hs_ms` (None: failed handshake).
+fn nlb(i: usize, conn_ms: u64, hs_ms: Option<u64>, listener: &str) -> String {
+    let (hs, cipher, protocol) = match hs_ms {
+        Some(ms) => (ms.to_string(), "ECDHE-RSA-AES128-SHA", "tlsv12"),
+        None => ("-".to_string(), "-", "-"),
+    };
+    format!(
+        "tls 2.0 2024-05-01T10:{:02}:{:02} net/my-nlb/c6e77e28c25b2234 {listener} 10.0.0.{}:51341 172.16.0.1:443 {conn_ms} {hs} 100 2000 - arn:aws:acm:us-east-2:671290407336:certificate/2a108f19 - {cipher} {protocol} - my-nlb.elb.us-east-2.amazonaws.com - - -\n",
+        i / 60 % 60,
+        i % 60,
+        i % 4
+    )
+}
+
+#[test]
+fn connections_are_counted_timed_and_gated_apart_from_requests() {
+    // 1,000 NLB connections lasting i ms, their handshakes i % 100 ms, plus 10 failed
+    // handshakes; 5 Classic TCP lines, and 4 ALB connection-log lines (one certificate refused)
+    let mut input = String::new();
+    let mut conn_us = Vec::new();
+    let mut handshake_us = Vec::new();
+    for i in 1..=1000usize {
+        let hs = i as u64 % 100;
+        input.push_str(&nlb(i, i as u64, Some(hs), "listener-a"));
+        conn_us.push(i as u64 * 1000);
+        handshake_us.push(hs * 1000);
+    }
+    for i in 0..10 {
+        input.push_str(&nlb(i, 3, None, "listener-b"));
+        conn_us.push(3000);
+    }
+    for i in 0..5 {
+        input.push_str(&format!(
+            "2015-05-13T23:39:4{i}.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.001069 0.000028 0.000041 - - 82 305 \"- - - \" \"-\" ECDHE-ECDSA-AES128-GCM-SHA256 TLSv1.2\n"
+        ));
+    }
+    for (i, status) in [
+        "Success",
+        "Success",
+        "Success",
+        "Failed:ClientCertUntrusted",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let latency = if status.starts_with("Failed") {
+            "-".to_string()
+        } else {
+            format!("0.00{i}")
+        };
+        input.push_str(&format!(
+            "2023-10-04T17:05:15.514108Z 203.0.113.1 36280 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 {latency} \"CN=x\" NotBefore=2023-09-21T22:43:21Z;NotAfter=2026-06-17T22:43:21Z FEF257372D5C14D4 {status} TID_3180a73013c8ca4bac2f731159d4b0fe\n"
+        ));
+        if !status.starts_with("Failed") {
+            handshake_us.push(i as u64 * 1000);
+        }
+    }
+    let (r, out) = json_report(&[], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(r["requests"], 0, "connections are not requests");
+    assert_eq!(r["connections"], 1019);
+    assert_eq!(r["tls_connections"], 1019);
+    assert_eq!(r["handshake_failures"], 11, "10 NLB, 1 ALB");
+    // (serde_json's default float parsing may be an ulp off what was printed)
+    let rate = r["handshake_failure_rate"].as_f64().unwrap();
+    assert!((rate - 11.0 / 1019.0).abs() < 1e-15, "{rate}");
+    assert_eq!(r["verify_failures"], 1);
+    assert_eq!(r["conn_received_bytes"], 1010 * 100 + 5 * 82);
+    assert_eq!(r["conn_sent_bytes"], 1010 * 2000 + 5 * 305);
+    conn_us.sort_unstable();
+    handshake_us.sort_unstable();
+    for (name, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p99.9", 0.999)] {
+        for (prefix, values) in [("conn_", &conn_us), ("handshake_", &handshake_us)] {
+            let want = exact(values, q) as f64 / 1e6;
+            let got = r[format!("{prefix}{name}")].as_f64().unwrap();
+            assert!(
+                got >= want && got <= want * (1.0 + 1.0 / 128.0) + 1e-6,
+                "{prefix}{name}: {got} vs exact {want}"
+            );
+        }
+    }
+    assert_eq!(r["tls_protocols"]["TLSv1.2"], 1009);
+    assert_eq!(r["tls_ciphers"]["ECDHE-RSA-AES128-SHA"], 1000);
+    let (by_client, _) = json_report(&["--by", "client"], &input);
+    let first = &by_client["connection_groups"][0];
+    assert_eq!(
+        (
+            first["connections"].as_u64(),
+            first["connections_error"].as_u64()
+        ),
+        (Some(253), Some(0)),
+        "{first}"
+    );
+    assert_eq!(r["conn_max"].as_f64(), Some(1.0));
+    assert_eq!(r["handshake_max"].as_f64(), Some(0.099));
+
+    // the text report has a connections section, by listener, and one TLS protocol name
+    let out = run(&["summary", "--by", "listener"], input.as_bytes());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Top 10 connections by listener"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("listener-a") && l.contains(" 1000 ")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("listener-b") && l.contains(" 10 ")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("TLSv1.2") && l.contains(" 1009 ")),
+        "tlsv12 and TLSv1.2 are one protocol: {text}"
+    );
+    assert!(
+        !text.contains("Latency"),
+        "no HTTP sections without requests: {text}"
+    );
+
+    // and the gate takes the connection metrics, with units
+    let gate = run(
+        &[
+            "summary",
+            "--fail-if",
+            "handshake_failure_rate > 1%",
+            "--fail-if",
+            "conn_p99 > 2s",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(gate.status.code(), Some(4));
+    let err = stderr(&gate);
+    assert!(err.contains("handshake_failure_rate is 1.079 %"), "{err}");
+    assert!(!err.contains("conn_p99"), "{err}");
+}

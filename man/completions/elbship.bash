@@ -326,7 +326,7 @@ _elbship() {
                     return 0
                     ;;
                 --by)
-                    COMPREPLY=($(compgen -W "path elb target-group status" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "path elb target-group status listener target client" -- "${cur}"))
                     return 0
                     ;;
                 --top)

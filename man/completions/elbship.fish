@@ -76,7 +76,7 @@ complete -c elbship -n "__fish_elbship_needs_command" -l strict -d 'Exit with 3 
 complete -c elbship -n "__fish_elbship_needs_command" -l insecure -d 'Do not verify the server\'s TLS certificate (test setups only)'
 complete -c elbship -n "__fish_elbship_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c elbship -n "__fish_elbship_needs_command" -s V -l version -d 'Print version'
-complete -c elbship -n "__fish_elbship_needs_command" -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
+complete -c elbship -n "__fish_elbship_needs_command" -a "summary" -d 'Report requests (status mix, error reasons, bytes, latency percentiles) and connections (TLS mix, handshake failures and times) instead of events; with --fail-if, a gate for CI (exit 4)'
 complete -c elbship -n "__fish_elbship_needs_command" -a "template" -d 'Print the Elasticsearch / OpenSearch index template for the events (PUT it to _index_template/NAME before the first event arrives)'
 complete -c elbship -n "__fish_elbship_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l files-from -d 'Also read the files (or directories) listed in FILE, one per line; `-` reads the list from stdin' -r
@@ -99,7 +99,10 @@ junit\t'JUnit XML, a test case per --fail-if (for CI test reports)'"
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l by -d 'Also break requests down by this key (top N by requests)' -r -f -a "path\t'The request URL path'
 elb\t'The load balancer'
 target-group\t'The ALB target group'
-status\t'The load balancer\'s status code'"
+status\t'The load balancer\'s status code'
+listener\t'The listener (NLB listener id, ALB connection-log port): connections only'
+target\t'The target\'s ip:port (requests and connections)'
+client\t'The client\'s IP address (requests and connections)'"
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l top -d 'How many groups and error reasons to list' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l fail-if -d 'Exit 4 if METRIC OP VALUE holds, e.g. \'p99 > 500ms\' or \'5xx_rate > 1%\'; repeatable' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -s j -l threads -d 'Parser threads [default: the number of cores]' -r
@@ -112,6 +115,6 @@ complete -c elbship -n "__fish_elbship_using_subcommand template" -l schema -d '
 legacy\t'logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest'"
 complete -c elbship -n "__fish_elbship_using_subcommand template" -l index-pattern -d 'Indices (or data streams) the template applies to' -r
 complete -c elbship -n "__fish_elbship_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "summary" -d 'Report requests, status mix, error reasons, bytes and latency percentiles instead of events; with --fail-if, a gate for CI (exit 4)'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "summary" -d 'Report requests (status mix, error reasons, bytes, latency percentiles) and connections (TLS mix, handshake failures and times) instead of events; with --fail-if, a gate for CI (exit 4)'
 complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "template" -d 'Print the Elasticsearch / OpenSearch index template for the events (PUT it to _index_template/NAME before the first event arrives)'
 complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

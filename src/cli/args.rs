@@ -43,8 +43,9 @@ pub struct Args {
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum Command {
-    /// Report requests, status mix, error reasons, bytes and latency percentiles instead of
-    /// events; with --fail-if, a gate for CI (exit 4)
+    /// Report requests (status mix, error reasons, bytes, latency percentiles) and connections
+    /// (TLS mix, handshake failures and times) instead of events; with --fail-if, a gate for CI
+    /// (exit 4)
     Summary(Box<SummaryArgs>),
     /// Print the Elasticsearch / OpenSearch index template for the events (PUT it to
     /// _index_template/NAME before the first event arrives)
@@ -372,7 +373,10 @@ at most 0.78 % above it (exact under 128 us).
 Metrics for --fail-if: requests, rps, duration_seconds, parse_failures, 2xx, 3xx, 4xx, 5xx,
 elb_4xx, elb_5xx, target_4xx, target_5xx, 2xx_rate, 3xx_rate, 4xx_rate, 5xx_rate, error_rate, elb_5xx_rate,
 target_5xx_rate, received_bytes, sent_bytes, target_time_unset, total_time_unset, p50, p90, p95,
-p99, p99.9, max, target_p50 .. target_max. Times need a unit (us, ms, s, m: 500ms); rates % or a
+p99, p99.9, max, target_p50 .. target_max; for NLB, Classic TCP/SSL and ALB connection-log lines:
+connections, cps, conn_received_bytes, conn_sent_bytes, tls_connections, handshake_failures,
+handshake_failure_rate, verify_failures, verify_failure_rate, conn_p50 .. conn_max,
+handshake_p50 .. handshake_max. Times need a unit (us, ms, s, m: 500ms); rates % or a
 fraction written 0.… (1% or 0.01); counts are bare. A bare number on a time or a rate is refused.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -397,6 +401,12 @@ pub enum GroupByArg {
     TargetGroup,
     /// The load balancer's status code
     Status,
+    /// The listener (NLB listener id, ALB connection-log port): connections only
+    Listener,
+    /// The target's ip:port (requests and connections)
+    Target,
+    /// The client's IP address (requests and connections)
+    Client,
 }
 
 impl From<GroupByArg> for GroupBy {
@@ -406,6 +416,9 @@ impl From<GroupByArg> for GroupBy {
             GroupByArg::Elb => GroupBy::Elb,
             GroupByArg::TargetGroup => GroupBy::TargetGroup,
             GroupByArg::Status => GroupBy::Status,
+            GroupByArg::Listener => GroupBy::Listener,
+            GroupByArg::Target => GroupBy::Target,
+            GroupByArg::Client => GroupBy::Client,
         }
     }
 }

@@ -25,9 +25,16 @@ impl Metrics {
     }
 }
 
+/// The prefixes of the percentile metrics: total request time, target time, NLB connection
+/// time, TLS handshake time.
+const TIMED: [&str; 4] = ["", "target_", "conn_", "handshake_"];
+
 /// Is `name` a metric that is a time (so `500ms` is a valid threshold for it)?
 pub fn is_time_metric(name: &str) -> bool {
-    let base = name.strip_prefix("target_").unwrap_or(name);
+    let base = ["target_", "conn_", "handshake_"]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .unwrap_or(name);
     base == "max" || PERCENTILES.iter().any(|(p, _)| *p == base)
 }
 
@@ -57,11 +64,20 @@ pub fn metric_names() -> Vec<String> {
         "sent_bytes",
         "target_time_unset",
         "total_time_unset",
+        "connections",
+        "cps",
+        "conn_received_bytes",
+        "conn_sent_bytes",
+        "tls_connections",
+        "handshake_failures",
+        "handshake_failure_rate",
+        "verify_failures",
+        "verify_failure_rate",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for prefix in ["", "target_"] {
+    for prefix in TIMED {
         for (p, _) in PERCENTILES {
             names.push(format!("{prefix}{p}"));
         }
@@ -110,7 +126,37 @@ impl Summary {
         v.push(("sent_bytes".into(), self.sent_bytes as f64));
         v.push(("target_time_unset".into(), self.target_time_unset as f64));
         v.push(("total_time_unset".into(), self.total_time_unset as f64));
-        for (prefix, h) in [("", &self.total_time), ("target_", &self.target_time)] {
+        let c = &self.connections;
+        let of_tls = |n: u64| {
+            if c.tls == 0 {
+                0.0
+            } else {
+                n as f64 / c.tls as f64
+            }
+        };
+        v.push(("connections".into(), c.count as f64));
+        if let (Some(a), Some(b)) = (c.first_us, c.last_us) {
+            if b > a {
+                v.push(("cps".into(), c.count as f64 / ((b - a) as f64 / 1e6)));
+            }
+        }
+        v.push(("conn_received_bytes".into(), c.received_bytes as f64));
+        v.push(("conn_sent_bytes".into(), c.sent_bytes as f64));
+        v.push(("tls_connections".into(), c.tls as f64));
+        v.push(("handshake_failures".into(), c.handshake_failures as f64));
+        v.push((
+            "handshake_failure_rate".into(),
+            of_tls(c.handshake_failures),
+        ));
+        v.push(("verify_failures".into(), c.verify_failures as f64));
+        v.push(("verify_failure_rate".into(), of_tls(c.verify_failures)));
+        let timed = [
+            &self.total_time,
+            &self.target_time,
+            &c.connection_time,
+            &c.handshake_time,
+        ];
+        for (prefix, h) in TIMED.into_iter().zip(timed) {
             for (p, q) in PERCENTILES {
                 if let Some(us) = h.quantile(q) {
                     v.push((format!("{prefix}{p}"), us as f64 / 1e6));

@@ -11,6 +11,7 @@ mod histogram;
 mod junit;
 mod metrics;
 mod render;
+pub mod tcp;
 pub mod top;
 mod work;
 
@@ -38,6 +39,12 @@ pub enum GroupBy {
     TargetGroup,
     /// The load balancer's status code.
     Status,
+    /// The listener (NLB listener id, ALB connection-log port): connections only.
+    Listener,
+    /// The target's `ip:port`.
+    Target,
+    /// The client's IP address.
+    Client,
 }
 
 /// One group's share beside its request count (which its [`top::Entry`] holds).
@@ -59,10 +66,10 @@ impl top::Tally for Group {
 /// A partial or whole report; blocks' summaries merge with [`Summary::merge`].
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
-    /// ALB and Classic lines (HTTP requests and TCP connections).
+    /// ALB and Classic HTTP(S) lines.
     pub requests: u64,
-    /// Lines of other formats (NLB, ALB connection log): counted, not summarised.
-    pub other_lines: u64,
+    /// NLB, Classic TCP/SSL and ALB connection-log lines.
+    pub connections: tcp::Connections,
     /// Earliest and latest request time, µs since the epoch.
     pub first_us: Option<i64>,
     pub last_us: Option<i64>,
@@ -93,11 +100,19 @@ fn micros(d: Option<Decimal<'_>>) -> Option<u64> {
 impl Summary {
     /// Adds one parsed line.
     pub fn add(&mut self, record: &Record<'_>, by: Option<GroupBy>) {
-        let (core, alb) = match record {
-            Record::Alb(r) => (&r.core, Some(r)),
-            Record::Classic(r) => (&r.core, None),
-            Record::Nlb(_) | Record::Conn(_) => {
-                self.other_lines += 1;
+        let (core, alb, line) = match record {
+            Record::Alb(r) => (&r.core, Some(r), r.line),
+            Record::Classic(r) if r.is_tcp_listener() => {
+                self.connections.add_classic(&r.core, r.line, by);
+                return;
+            }
+            Record::Classic(r) => (&r.core, None, r.line),
+            Record::Nlb(r) => {
+                self.connections.add_nlb(r, by);
+                return;
+            }
+            Record::Conn(r) => {
+                self.connections.add_conn(r, by);
                 return;
             }
         };
@@ -137,18 +152,24 @@ impl Summary {
         }
         if let Some(by) = by {
             let buf: [u8; 3];
-            let key: &[u8] = match by {
-                GroupBy::Path => core
-                    .request
-                    .url
-                    .and_then(format::values::split_url)
-                    .and_then(|u| u.path)
-                    .unwrap_or(b"-"),
-                GroupBy::Elb => core.elb,
-                GroupBy::TargetGroup => alb
-                    .and_then(|a| a.target_group_arn)
-                    .map_or(&b"-"[..], |t| t.bytes),
-                GroupBy::Status => match status {
+            let key: Option<&[u8]> = match by {
+                GroupBy::Path => Some(
+                    core.request
+                        .url
+                        .and_then(format::values::split_url)
+                        .and_then(|u| u.path)
+                        .unwrap_or(b"-"),
+                ),
+                GroupBy::Elb => Some(core.elb),
+                GroupBy::TargetGroup => Some(
+                    alb.and_then(|a| a.target_group_arn)
+                        .map_or(&b"-"[..], |t| t.bytes),
+                ),
+                GroupBy::Target => Some(tcp::ip_port(core.backend, line)),
+                GroupBy::Client => Some(core.client.map_or(&b"-"[..], |c| c.ip)),
+                // HTTP lines name no listener
+                GroupBy::Listener => None,
+                GroupBy::Status => Some(match status {
                     Some(s) if s < 1000 => {
                         buf = [
                             b'0' + (s / 100) as u8,
@@ -158,20 +179,22 @@ impl Summary {
                         &buf
                     }
                     _ => b"-",
-                },
+                }),
             };
-            let group = self.groups.add(key);
-            group.status_4xx += u64::from(class == 4);
-            group.status_5xx += u64::from(class == 5);
-            if let Some(us) = total {
-                group.total_time.record(us);
+            if let Some(key) = key {
+                let group = self.groups.add(key);
+                group.status_4xx += u64::from(class == 4);
+                group.status_5xx += u64::from(class == 5);
+                if let Some(us) = total {
+                    group.total_time.record(us);
+                }
             }
         }
     }
 
     pub fn merge(&mut self, o: Summary) {
         self.requests += o.requests;
-        self.other_lines += o.other_lines;
+        self.connections.merge(o.connections);
         self.first_us = match (self.first_us, o.first_us) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

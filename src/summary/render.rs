@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::tcp::Connections;
 use super::top::{self, Entry, TopList};
 use super::{Group, GroupBy, Metrics, Summary, Verdict, PERCENTILES};
 use crate::json::Object;
@@ -89,6 +90,31 @@ fn render_json(s: &Summary, m: &Metrics, verdicts: &[Verdict<'_>], top: usize) -
             reasons.u64_under(k, e.count);
         }
         drop(reasons);
+        let c = &s.connections;
+        for (name, list) in [("tls_protocols", &c.protocols), ("tls_ciphers", &c.ciphers)] {
+            let mut counts = report.object(name);
+            for (k, e) in list.top(top) {
+                counts.u64_under(k, e.count);
+            }
+        }
+        let mut groups = report.array("connection_groups");
+        for (k, e) in c.groups.top(top) {
+            let g = &e.value;
+            let mut group = groups.object();
+            group
+                .str("key", k)
+                .u64("connections", e.count)
+                .u64("connections_error", e.error)
+                .u64("received_bytes", g.received_bytes)
+                .u64("sent_bytes", g.sent_bytes)
+                .u64("handshake_failures", g.handshake_failures);
+            for (p, q) in [("p50", 0.5), ("p99", 0.99)] {
+                if let Some(us) = g.connection_time.quantile(q) {
+                    group.number(p, us as f64 / 1e6);
+                }
+            }
+        }
+        drop(groups);
         let mut gate = report.array("fail_if");
         for (condition, verdict) in verdicts {
             let mut one = gate.object();
@@ -131,9 +157,12 @@ fn render_text(
         out: String::new(),
         markdown,
     };
-    requests(&mut text, m);
-    statuses(&mut text, m);
-    latency(&mut text, m);
+    let http = s.requests > 0 || s.connections.count == 0;
+    if http {
+        requests(&mut text, m);
+        statuses(&mut text, m);
+        latency(&mut text, m);
+    }
     let reasons = s.error_reasons.top(top);
     if !reasons.is_empty() {
         text.heading("Error reasons");
@@ -146,6 +175,9 @@ fn render_text(
     }
     if let Some(by) = by {
         groups(&mut text, &s.groups, top, by);
+    }
+    if s.connections.count > 0 {
+        connections(&mut text, &s.connections, m, top, by);
     }
     text.out
 }
@@ -310,13 +342,23 @@ fn latency(text: &mut Text, m: &Metrics) {
     text.table(&header, &rows);
 }
 
-fn groups(text: &mut Text, groups: &TopList<Group>, top: usize, by: GroupBy) {
-    let name = match by {
+fn group_name(by: GroupBy) -> &'static str {
+    match by {
         GroupBy::Path => "path",
         GroupBy::Elb => "elb",
         GroupBy::TargetGroup => "target_group",
         GroupBy::Status => "status",
-    };
+        GroupBy::Listener => "listener",
+        GroupBy::Target => "target",
+        GroupBy::Client => "client",
+    }
+}
+
+fn groups(text: &mut Text, groups: &TopList<Group>, top: usize, by: GroupBy) {
+    if groups.is_empty() {
+        return;
+    }
+    let name = group_name(by);
     text.heading(&format!("Top {top} by {name}"));
     let listed = groups.top(top);
     let rows: Vec<Vec<String>> = listed
@@ -335,4 +377,105 @@ fn groups(text: &mut Text, groups: &TopList<Group>, top: usize, by: GroupBy) {
         .collect();
     text.table(&[name, "requests", "4xx", "5xx", "p50", "p99"], &rows);
     bound_note(text, groups, &listed, "4xx, 5xx, p50 and p99");
+}
+
+/// The connection side: NLB, Classic TCP/SSL and ALB connection-log lines.
+fn connections(text: &mut Text, c: &Connections, m: &Metrics, top: usize, by: Option<GroupBy>) {
+    text.heading("Connections");
+    let rows = [
+        vec!["connections".into(), count(m, "connections")],
+        vec![
+            "connections/s".into(),
+            m.get("cps").map_or("-".into(), |v| format!("{v:.1}")),
+        ],
+        vec![
+            "received".into(),
+            format!("{} B", count(m, "conn_received_bytes")),
+        ],
+        vec!["sent".into(), format!("{} B", count(m, "conn_sent_bytes"))],
+        vec!["TLS connections".into(), count(m, "tls_connections")],
+        vec![
+            "TLS handshake failures".into(),
+            format!(
+                "{} ({})",
+                count(m, "handshake_failures"),
+                pct(m.get("handshake_failure_rate"))
+            ),
+        ],
+        vec![
+            "client certificate failures".into(),
+            format!(
+                "{} ({})",
+                count(m, "verify_failures"),
+                pct(m.get("verify_failure_rate"))
+            ),
+        ],
+    ];
+    text.table(&["", "value"], &rows);
+    let mut rows = Vec::new();
+    for (label, prefix) in [
+        ("connection (NLB)", "conn_"),
+        ("TLS handshake", "handshake_"),
+    ] {
+        let mut row = vec![label.to_string()];
+        for (p, _) in PERCENTILES {
+            row.push(ms(m.get(&format!("{prefix}{p}"))));
+        }
+        row.push(ms(m.get(&format!("{prefix}max"))));
+        rows.push(row);
+    }
+    text.table(&["time", "p50", "p90", "p95", "p99", "p99.9", "max"], &rows);
+    for (title, list) in [("TLS protocols", &c.protocols), ("TLS ciphers", &c.ciphers)] {
+        let listed = list.top(top);
+        if listed.is_empty() {
+            continue;
+        }
+        text.heading(title);
+        let tls = c.tls.max(1) as f64;
+        let rows: Vec<Vec<String>> = listed
+            .iter()
+            .map(|(k, e)| {
+                vec![
+                    String::from_utf8_lossy(k).into_owned(),
+                    listed_count(e),
+                    pct(Some(e.count as f64 / tls)),
+                ]
+            })
+            .collect();
+        text.table(&["name", "connections", "share of TLS"], &rows);
+        bound_note(text, list, &listed, "the counts");
+    }
+    let Some(by) = by else { return };
+    let listed = c.groups.top(top);
+    if listed.is_empty() {
+        return;
+    }
+    let name = group_name(by);
+    text.heading(&format!("Top {top} connections by {name}"));
+    let rows: Vec<Vec<String>> = listed
+        .iter()
+        .map(|(k, e)| {
+            let g = &e.value;
+            vec![
+                String::from_utf8_lossy(k).into_owned(),
+                listed_count(e),
+                g.received_bytes.to_string(),
+                g.sent_bytes.to_string(),
+                g.handshake_failures.to_string(),
+                ms(g.connection_time.quantile(0.5).map(|u| u as f64 / 1e6)),
+                ms(g.connection_time.quantile(0.99).map(|u| u as f64 / 1e6)),
+            ]
+        })
+        .collect();
+    let header = [
+        name,
+        "connections",
+        "received B",
+        "sent B",
+        "handshake failures",
+        "p50",
+        "p99",
+    ];
+    text.table(&header, &rows);
+    bound_note(text, &c.groups, &listed, "bytes, failures, p50 and p99");
 }
