@@ -516,3 +516,217 @@ fn connections_are_counted_timed_and_gated_apart_from_requests() {
     assert!(err.contains("handshake_failure_rate is 1.079 %"), "{err}");
     assert!(!err.contains("conn_p99"), "{err}");
 }
+
+/// Chromium's DOM of `page` after loading it from disk, and a screenshot; `None` (skipped) when Chromium is not installed outside CI; in CI
+/// (where `.ci/run` installs it) a missing browser fails the test.
+fn rendered_dom(page: &std::path::Path) -> Option<(String, Vec<u8>)> {
+    let browser = ["chromium", "chromium-browser"].into_iter().find(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok()
+    });
+    let Some(browser) = browser else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs Chromium for the HTML report test"
+        );
+        eprintln!("skipped: no chromium");
+        return None;
+    };
+    let profile = common::TempDir::new("chromium-profile");
+    let chromium = |mode: &[&str]| {
+        let out = std::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+            ])
+            .args(mode)
+            .arg(format!("--user-data-dir={}", profile.0.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let dom = String::from_utf8(chromium(&["--dump-dom"])).unwrap();
+    let shot = profile.path("report.png");
+    chromium(&["--window-size=1150,1400", &format!("--screenshot={shot}")]);
+    Some((dom, std::fs::read(&shot).unwrap_or_default()))
+}
+
+/// The attributes of every `<tag …>` in `html` whose attributes include `marker`.
+fn elements(html: &str, tag: &str, marker: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let open = format!("<{tag} ");
+    html.match_indices(&open)
+        .filter_map(|(at, _)| {
+            let end = html[at..].find('>')? + at;
+            let inside = &html[at + open.len()..end];
+            inside.contains(marker).then(|| {
+                let mut attrs = std::collections::HashMap::new();
+                let mut rest = inside;
+                while let Some(eq) = rest.find("=\"") {
+                    let name = rest[..eq].trim().trim_end_matches('/').to_string();
+                    let after = &rest[eq + 2..];
+                    let close = after.find('"').unwrap_or(after.len());
+                    attrs.insert(name, after[..close].to_string());
+                    rest = &after[(close + 1).min(after.len())..];
+                }
+                attrs
+            })
+        })
+        .collect()
+}
+
+/// The part of `html` from the element with `id` to the end of that `</tag>`.
+fn by_id<'a>(html: &'a str, tag: &str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("<{tag} id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no <{tag} id={id}>"));
+    let end = html[start..].find(&format!("</{tag}>")).unwrap() + start;
+    &html[start..end]
+}
+
+#[test]
+fn the_html_report_draws_the_summary_in_a_real_browser() {
+    let (input, mut target) = known_data();
+    let dir = common::TempDir::new("html-report");
+    let log = dir.file("in.log", input.as_bytes());
+    let page = dir.path("report.html");
+    let out = common::elbship()
+        .args([
+            "summary",
+            "--format",
+            "html",
+            "--by",
+            "status",
+            "--fail-if",
+            "p99 > 500ms",
+        ])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let html = String::from_utf8(out.stdout).unwrap();
+    // self-contained: nothing to fetch, no script
+    for never in [
+        "<script", "<link", "src=", "href=", "url(", "@import", "http://", "https://",
+    ] {
+        assert!(!html.contains(never), "the report holds {never:?}");
+    }
+    std::fs::write(&page, &html).unwrap();
+    let (json, _) = json_report(&["--fail-if", "p99 > 500ms"], &input);
+    let Some((dom, screenshot)) = rendered_dom(std::path::Path::new(&page)) else {
+        return;
+    };
+    assert!(screenshot.starts_with(b"\x89PNG"), "no screenshot");
+    // the page forbids every script and fetch itself: the browser enforces what it needs
+    assert!(
+        dom.contains("content=\"default-src 'none'; style-src 'unsafe-inline'\""),
+        "no Content-Security-Policy in the DOM"
+    );
+    assert!(
+        screenshot.len() > 20_000,
+        "a blank page? {} bytes",
+        screenshot.len()
+    );
+
+    // the verdict comes first, and says why
+    let verdict = dom.find("id=\"verdict\"").expect("a verdict");
+    assert!(verdict < dom.find("latency-histogram").unwrap());
+    assert!(dom.contains("data-verdict=\"fail\""), "{dom}");
+    assert!(dom.contains("--fail-if 'p99 &gt; 500ms' failed: p99 is"));
+
+    // headline numbers are the JSON report's
+    let cards = elements(&dom, "span", "data-metric");
+    assert!(cards.len() >= 8, "{}", cards.len());
+    for card in cards {
+        let (name, raw) = (&card["data-metric"], &card["data-value"]);
+        let want = json[name.as_str()]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{name}"));
+        let got: f64 = raw.parse().unwrap();
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+            "{name}: {got} vs {want}"
+        );
+    }
+
+    // every histogram bar holds exactly the requests whose total time is within its edges
+    target.sort_unstable();
+    let total_us: Vec<u64> = target.iter().map(|t| t + 150).collect();
+    let bars = elements(
+        by_id(&dom, "svg", "latency-histogram"),
+        "rect",
+        "class=\"bar\"",
+    );
+    assert!(bars.len() > 10, "{} bars", bars.len());
+    let mut drawn = 0;
+    for bar in &bars {
+        let lower: u64 = bar["data-lower-us"].parse().unwrap();
+        let upper: u64 = bar["data-upper-us"].parse().unwrap();
+        let count: u64 = bar["data-count"].parse().unwrap();
+        let exact = total_us
+            .iter()
+            .filter(|&&t| t >= lower && t <= upper)
+            .count() as u64;
+        assert_eq!(count, exact, "bar {lower}..{upper} µs");
+        drawn += count;
+    }
+    assert_eq!(drawn, 1000, "every timed request is in a bar");
+
+    // the percentile curve has its 103 points and they are the JSON percentiles
+    let points = elements(
+        by_id(&dom, "svg", "latency-percentiles"),
+        "circle",
+        "class=\"point\"",
+    );
+    assert_eq!(points.len(), 103);
+    for (q, name) in [
+        ("50", "p50"),
+        ("99", "p99"),
+        ("99.9", "p99.9"),
+        ("100", "max"),
+    ] {
+        let point = points.iter().find(|p| p["data-q"] == q).unwrap();
+        let us: f64 = point["data-us"].parse().unwrap();
+        assert_eq!(Some(us / 1e6), json[name].as_f64(), "{name}");
+    }
+
+    // a timeline bar per minute from 10:00 to 10:16, with each minute's exact counts
+    let slots = elements(by_id(&dom, "svg", "timeline"), "g", "class=\"slot\"");
+    assert_eq!(slots.len(), 17);
+    let mut per_minute = [0u64; 17];
+    let mut errors_5xx = [0u64; 17];
+    for line in input.lines() {
+        let minute: usize = line[14..16].parse().unwrap();
+        per_minute[minute] += 1;
+        let status = line.split(' ').nth(7).unwrap();
+        errors_5xx[minute] += u64::from(status.starts_with('5'));
+    }
+    for (slot, (want, want_5xx)) in slots.iter().zip(per_minute.iter().zip(errors_5xx)) {
+        assert_eq!(slot["data-requests"].parse::<u64>().unwrap(), *want);
+        assert_eq!(slot["data-5xx"].parse::<u64>().unwrap(), want_5xx);
+    }
+
+    // the status mix and the top list
+    let mix = elements(by_id(&dom, "svg", "status-mix"), "rect", "data-status");
+    let shown: u64 = mix
+        .iter()
+        .map(|r| r["data-count"].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(shown, 1020);
+    let groups = elements(by_id(&dom, "table", "groups"), "tr", "class=\"row\"");
+    assert_eq!(groups[0]["data-count"], "960", "200 is the top status");
+}

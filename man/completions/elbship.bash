@@ -322,7 +322,7 @@ _elbship() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json markdown junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown junit html" -- "${cur}"))
                     return 0
                     ;;
                 --by)

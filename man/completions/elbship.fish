@@ -92,10 +92,11 @@ complete -c elbship -n "__fish_elbship_using_subcommand summary" -l endpoint-url
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l request-payer -d '`requester`: agree to pay for requests to a requester-pays bucket' -r -f -a "requester\t''"
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l s3-concurrency -d 'Objects downloaded at once: the one being read and those after it [default: 16]' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l s3-bucket -d '--files-from: read the keys of `aws s3 ls --recursive` lines from this bucket (instead of looking for them on disk)' -r
-complete -c elbship -n "__fish_elbship_using_subcommand summary" -l format -d 'Report format: an aligned table, JSON, Markdown (CI job summaries) or JUnit XML (CI test reports: a test case per --fail-if)' -r -f -a "table\t'Aligned columns'
+complete -c elbship -n "__fish_elbship_using_subcommand summary" -l format -d 'Report format: an aligned table, JSON, Markdown (CI job summaries), JUnit XML (CI test reports: a test case per --fail-if) or HTML (one self-contained page with charts)' -r -f -a "table\t'Aligned columns'
 json\t'One JSON object'
 markdown\t'Markdown tables'
-junit\t'JUnit XML, a test case per --fail-if (for CI test reports)'"
+junit\t'JUnit XML, a test case per --fail-if (for CI test reports)'
+html\t'One self-contained HTML page: the verdict, headline numbers and charts (CI artifacts)'"
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l by -d 'Also break requests down by this key (top N by requests)' -r -f -a "path\t'The request URL path'
 elb\t'The load balancer'
 target-group\t'The ALB target group'

@@ -338,8 +338,8 @@ pub struct SummaryArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Report format: an aligned table, JSON, Markdown (CI job summaries) or JUnit XML (CI test
-    /// reports: a test case per --fail-if)
+    /// Report format: an aligned table, JSON, Markdown (CI job summaries), JUnit XML (CI test
+    /// reports: a test case per --fail-if) or HTML (one self-contained page with charts)
     #[arg(long, value_enum, default_value_t = ReportFormatArg::Table, value_name = "FORMAT")]
     pub format: ReportFormatArg,
 
@@ -389,6 +389,8 @@ pub enum ReportFormatArg {
     Markdown,
     /// JUnit XML, a test case per --fail-if (for CI test reports)
     Junit,
+    /// One self-contained HTML page: the verdict, headline numbers and charts (CI artifacts)
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -430,6 +432,7 @@ impl From<ReportFormatArg> for ReportFormat {
             ReportFormatArg::Json => ReportFormat::Json,
             ReportFormatArg::Markdown => ReportFormat::Markdown,
             ReportFormatArg::Junit => ReportFormat::Junit,
+            ReportFormatArg::Html => ReportFormat::Html,
         }
     }
 }

@@ -62,6 +62,44 @@ impl Histogram {
         self.total
     }
 
+    /// The counts re-binned for a chart: `per_octave` bins per power of two (below 128 µs, one
+    /// bin per power of two), from the first non-empty bin to the last, empty ones included.
+    /// Each is (lowest µs, highest µs, count); the edges are the histogram's, so a bin holds
+    /// whole buckets and the counts add up to [`Histogram::count`].
+    pub fn bins(&self, per_octave: u32) -> Vec<(u64, u64, u64)> {
+        let per_octave = per_octave.clamp(1, SUB as u32) as u64;
+        let sub_per_bin = SUB / per_octave;
+        // bin id of bucket i: linear buckets by their power of two, then groups of sub-buckets
+        let bin_of = |i: usize| -> u64 {
+            let i = i as u64;
+            if i < SUB {
+                u64::from(64 - i.leading_zeros())
+            } else {
+                u64::from(SUB_BITS) + 1 + (i - SUB) / sub_per_bin
+            }
+        };
+        let first = self.counts.iter().position(|&c| c > 0);
+        let last = self.counts.iter().rposition(|&c| c > 0);
+        let (Some(first), Some(last)) = (first, last) else {
+            return Vec::new();
+        };
+        let mut bins: Vec<(u64, u64, u64)> = Vec::new();
+        let mut current = None;
+        for i in first..=last {
+            let id = bin_of(i);
+            let lower = if i == 0 { 0 } else { Self::upper(i - 1) + 1 };
+            if current != Some(id) {
+                bins.push((lower, Self::upper(i), 0));
+                current = Some(id);
+            }
+            if let Some(bin) = bins.last_mut() {
+                bin.1 = Self::upper(i);
+                bin.2 += self.counts[i];
+            }
+        }
+        bins
+    }
+
     /// The `q`-quantile (0 < q <= 1) in microseconds: the upper edge of the bucket holding the
     /// value of rank ceil(q * n), capped at the exact maximum. `None` without values.
     pub fn quantile(&self, q: f64) -> Option<u64> {
@@ -112,6 +150,23 @@ mod tests {
             assert!(up >= v);
             assert!((up - v) as f64 <= v as f64 / 128.0 + 1.0, "{v} -> {up}");
         }
+    }
+
+    #[test]
+    fn bins_hold_whole_buckets_and_every_count() {
+        let mut h = Histogram::default();
+        for v in [3, 100, 1_000, 1_001, 50_000, 2_000_000] {
+            h.record(v);
+        }
+        let bins = h.bins(4);
+        assert_eq!(bins.iter().map(|b| b.2).sum::<u64>(), 6);
+        for pair in bins.windows(2) {
+            assert_eq!(pair[0].1 + 1, pair[1].0, "contiguous: {bins:?}");
+        }
+        assert!(bins[0].0 <= 3 && bins.last().unwrap().1 >= 2_000_000);
+        // 4 a power of two from 128 µs to 2 s: about 4 × 14 bins, not 1,800 buckets
+        assert!((40..=70).contains(&bins.len()), "{}", bins.len());
+        assert_eq!(Histogram::default().bins(4), vec![]);
     }
 
     #[test]

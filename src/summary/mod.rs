@@ -8,10 +8,12 @@
 
 mod gate;
 mod histogram;
+mod html;
 mod junit;
 mod metrics;
 mod render;
 pub mod tcp;
+pub mod timeline;
 pub mod top;
 mod work;
 
@@ -91,6 +93,8 @@ pub struct Summary {
     pub total_time_unset: u64,
     /// `--by`: requests per key, the heaviest kept (see [`top`]).
     pub groups: TopList<Group>,
+    /// Requests per minute (or wider buckets), for the HTML report.
+    pub timeline: timeline::Timeline,
 }
 
 fn micros(d: Option<Decimal<'_>>) -> Option<u64> {
@@ -117,16 +121,17 @@ impl Summary {
             }
         };
         self.requests += 1;
-        if let Some(t) = crate::clock::parse_timestamp_micros(core.time) {
-            self.first_us = Some(self.first_us.map_or(t, |f| f.min(t)));
-            self.last_us = Some(self.last_us.map_or(t, |l| l.max(t)));
-        }
         let status = core.elb_status_code.map(|s| s.value());
         let class = match status {
             None => 0,
             Some(s @ 100..=599) => (s / 100) as usize,
             Some(_) => 6,
         };
+        if let Some(t) = crate::clock::parse_timestamp_micros(core.time) {
+            self.first_us = Some(self.first_us.map_or(t, |f| f.min(t)));
+            self.last_us = Some(self.last_us.map_or(t, |l| l.max(t)));
+            self.timeline.add(t, class);
+        }
         self.status[class] += 1;
         let from_target = core.backend_status_code.is_some();
         match (class, from_target) {
@@ -218,6 +223,7 @@ impl Summary {
         self.total_time.merge(&o.total_time);
         self.total_time_unset += o.total_time_unset;
         self.groups.merge(o.groups);
+        self.timeline.merge(o.timeline);
     }
 }
 

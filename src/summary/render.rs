@@ -15,6 +15,8 @@ pub enum ReportFormat {
     Markdown,
     /// JUnit XML: a test case per `--fail-if`.
     Junit,
+    /// One self-contained HTML page with charts.
+    Html,
 }
 
 /// A time in seconds for people: `38.1 ms` below a second, `687.866 s` from one up.
@@ -75,6 +77,7 @@ pub fn render(
         ReportFormat::Junit => {
             super::junit::render(m, verdicts, &render_text(s, m, top, by, false))
         }
+        ReportFormat::Html => super::html::render(s, m, verdicts, top, by.map(group_name)),
     }
 }
 
