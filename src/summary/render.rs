@@ -19,13 +19,9 @@ pub enum ReportFormat {
     Html,
 }
 
-/// A time in seconds for people: `38.1 ms` below a second, `687.866 s` from one up.
+/// A time in seconds for people, as every message writes it: `250 us`, `38.1 ms`, `687.9 s`.
 fn ms(v: Option<f64>) -> String {
-    match v {
-        None => "-".into(),
-        Some(s) if s < 1.0 => format!("{:.1} ms", s * 1e3),
-        Some(s) => format!("{s:.3} s"),
-    }
+    v.map_or("-".into(), super::gate::show_time)
 }
 
 fn pct(v: Option<f64>) -> String {
