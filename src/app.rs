@@ -11,10 +11,9 @@ use crate::checkpoint::{Checkpoint, Recorder};
 use crate::cli::Args;
 use crate::config::{self, EventsPlan, JobPlan, Now, Output, Plan, SummaryPlan};
 use crate::error::{ExitCode, RunOutcome};
-use crate::event::EventBlock;
-use crate::input::{Finished, Input};
+use crate::input::Input;
 use crate::messages::{self, error, warn};
-use crate::output::{HttpSink, Sink, SinkReport, StdoutSink};
+use crate::output::{HttpSink, Sink, SinkReport, StdoutSink, ToSink};
 use crate::pipeline::{self, Ending};
 use crate::progress;
 use crate::stats::{self, Delivery};
@@ -49,6 +48,7 @@ pub fn run(args: Args) -> ExitCode {
             schema,
             index_pattern,
         } => print_template(schema, &index_pattern),
+        JobPlan::Lambda(lambda) => crate::lambda::run(&plan.engine, *lambda),
     };
     outcome.failed |= !plan.failures.is_empty();
     outcome.exit_code()
@@ -252,19 +252,6 @@ fn report_losses(delivery: &Delivery, events: &EventsPlan, sunk: &SinkReport) {
         error(&format_args!(
             "{undelivered} events were not delivered and are in no dead-letter file: {why}"
         ));
-    }
-}
-
-/// The pipeline's consumer for a sink.
-struct ToSink<'a>(&'a mut dyn Sink);
-
-impl pipeline::Consumer<EventBlock> for ToSink<'_> {
-    fn block(&mut self, events: EventBlock) -> io::Result<()> {
-        self.0.send(events)
-    }
-
-    fn input_done(&mut self, input: &Finished) {
-        self.0.input_done(input);
     }
 }
 

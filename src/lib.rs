@@ -27,6 +27,7 @@ pub mod event;
 pub mod format;
 pub mod input;
 pub mod json;
+pub mod lambda;
 pub mod messages;
 pub mod output;
 pub mod pipeline;

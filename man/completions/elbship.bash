@@ -19,6 +19,9 @@ _elbship() {
             elbship,help)
                 cmd="elbship__subcmd__help"
                 ;;
+            elbship,lambda)
+                cmd="elbship__subcmd__lambda"
+                ;;
             elbship,summary)
                 cmd="elbship__subcmd__summary"
                 ;;
@@ -27,6 +30,9 @@ _elbship() {
                 ;;
             elbship__subcmd__help,help)
                 cmd="elbship__subcmd__help__subcmd__help"
+                ;;
+            elbship__subcmd__help,lambda)
+                cmd="elbship__subcmd__help__subcmd__lambda"
                 ;;
             elbship__subcmd__help,summary)
                 cmd="elbship__subcmd__help__subcmd__summary"
@@ -41,7 +47,7 @@ _elbship() {
 
     case "${cmd}" in
         elbship)
-            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --profile --region --endpoint-url --no-sign-request --request-payer --s3-concurrency --s3-bucket --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --output --index --id --pipeline --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary template help"
+            opts="-L -q -j -o -h -V --files-from --follow --shard --since --until --progress --quiet --profile --region --endpoint-url --no-sign-request --request-payer --s3-concurrency --s3-bucket --schema --no-message --add-field --tag --source --threads --max-line-bytes --stats --strict --checkpoint --output --index --id --pipeline --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help --version summary template lambda help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,7 +221,7 @@ _elbship() {
             return 0
             ;;
         elbship__subcmd__help)
-            opts="summary template help"
+            opts="summary template lambda help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,6 +235,20 @@ _elbship() {
             return 0
             ;;
         elbship__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        elbship__subcmd__help__subcmd__lambda)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -263,6 +283,144 @@ _elbship() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        elbship__subcmd__lambda)
+            opts="-j -o -h --schema --no-message --add-field --tag --threads --max-line-bytes --deadline-margin --time-limit --region --endpoint-url --s3-concurrency --output --index --id --pipeline --http-format --batch-bytes --batch-events --linger --max-in-flight --timeout --retry-initial-delay --retry-max-delay --retry-max-time --dead-letter --header --api-key-file --password-file --ca-cert --insecure --drain-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --schema)
+                    COMPREPLY=($(compgen -W "ecs legacy" -- "${cur}"))
+                    return 0
+                    ;;
+                --add-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline-margin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --index)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id)
+                    COMPREPLY=($(compgen -W "line-hash none" -- "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-format)
+                    COMPREPLY=($(compgen -W "json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --batch-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --linger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-initial-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dead-letter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

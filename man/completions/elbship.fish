@@ -78,6 +78,7 @@ complete -c elbship -n "__fish_elbship_needs_command" -s h -l help -d 'Print hel
 complete -c elbship -n "__fish_elbship_needs_command" -s V -l version -d 'Print version'
 complete -c elbship -n "__fish_elbship_needs_command" -a "summary" -d 'Report requests (status mix, error reasons, bytes, latency percentiles) and connections (TLS mix, handshake failures and times) instead of events; with --fail-if, a gate for CI (exit 4)'
 complete -c elbship -n "__fish_elbship_needs_command" -a "template" -d 'Print the Elasticsearch / OpenSearch index template for the events (PUT it to _index_template/NAME before the first event arrives)'
+complete -c elbship -n "__fish_elbship_needs_command" -a "lambda" -d 'Run as an AWS Lambda function (custom runtime): ship each S3 log object that an S3, SNS, SQS or EventBridge event names; flags may come from ELBSHIP_* variables'
 complete -c elbship -n "__fish_elbship_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l files-from -d 'Also read the files (or directories) listed in FILE, one per line; `-` reads the list from stdin' -r
 complete -c elbship -n "__fish_elbship_using_subcommand summary" -l shard -d 'Take only shard I of N (0 <= I < N) of the input files, by a hash of each file\'s name, to split a backfill over N machines or jobs with no coordination' -r
@@ -116,6 +117,42 @@ complete -c elbship -n "__fish_elbship_using_subcommand template" -l schema -d '
 legacy\t'logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest'"
 complete -c elbship -n "__fish_elbship_using_subcommand template" -l index-pattern -d 'Indices (or data streams) the template applies to' -r
 complete -c elbship -n "__fish_elbship_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "summary" -d 'Report requests (status mix, error reasons, bytes, latency percentiles) and connections (TLS mix, handshake failures and times) instead of events; with --fail-if, a gate for CI (exit 4)'
-complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "template" -d 'Print the Elasticsearch / OpenSearch index template for the events (PUT it to _index_template/NAME before the first event arrives)'
-complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l schema -d 'Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)' -r -f -a "ecs\t'Filebeat aws module / Elastic Agent names: source.ip, http.*, url.*, aws.elb.*'
+legacy\t'logstash-patterns-core ELB_ACCESS_LOG names (clientip, verb, response), AWS names for the rest'"
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l add-field -d 'Add a field to every event; dotted keys nest (labels.env=prod); repeatable' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l tag -d 'Add a tag to every event\'s `tags`; repeatable' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -s j -l threads -d 'Parser threads [default: the number of cores]' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l max-line-bytes -d 'Longer lines become failure events holding their first BYTES bytes (K, M, G suffixes)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l deadline-margin -d 'Stop reading this long before the invocation\'s deadline; half of it is for the requests in flight, the rest for the dead-letter object and the answer' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l time-limit -d 'Stop reading after this long in any invocation, whatever its deadline' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l region -d 'S3\'s region [default: the function\'s]' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l endpoint-url -d 'An S3-compatible endpoint instead of AWS\'s (path-style requests)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l s3-concurrency -d 'Objects fetched at once [default: 16]' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -s o -l output -d '`-` (stdout, NDJSON), `http(s)://HOST:PORT[/PATH]` (Logstash http input), or `es+http(s)://HOST:PORT` / `opensearch+http(s)://HOST:PORT` (_bulk)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l index -d '_bulk: index name, with date math from each event\'s @timestamp (UTC), or a data stream [default: elb-logs-%{+yyyy.MM.dd}]' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l id -d '_bulk document ids: `line-hash` (128-bit hash of the raw line: re-sending never duplicates) or `none` (Elasticsearch picks; fastest) [default: line-hash]' -r -f -a "line-hash\t''
+none\t''"
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l pipeline -d '_bulk: run every document through this ingest pipeline (`_bulk?pipeline=NAME`), e.g. one with geoip and user_agent processors' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l http-format -d 'Logstash: `json` (a JSON array, for a stock `http` input) or `ndjson` (for a `json_lines` codec) [default: json]' -r -f -a "json\t''
+ndjson\t''"
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l batch-bytes -d 'Send a batch once it holds this many bytes (K, M, G suffixes)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l batch-events -d 'Send a batch once it holds this many events' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l linger -d 'Send a batch that has waited this long for more events' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l max-in-flight -d 'Requests at once, each on its own keep-alive connection' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l timeout -d 'Give up on a request after this long (connecting included) and retry it' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l retry-initial-delay -d 'First wait before a retry; it doubles each time, with full jitter' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l retry-max-delay -d 'Longest wait between retries; a Retry-After from the sink is honoured up to this' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l retry-max-time -d 'Give a batch up after retrying it this long; 0 retries forever (backfills)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l dead-letter -d 'Append every event that could not be delivered to FILE (NDJSON: reason, status, event)' -r -F
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l header -d 'Add a header to every request; repeatable' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l api-key-file -d 'Read an API key (`Authorization: ApiKey`) from the first line of FILE (instead of the ELBSHIP_API_KEY variable)' -r -F
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l password-file -d 'Read the basic-auth password from the first line of FILE (instead of the ELBSHIP_PASSWORD variable; the user is ELBSHIP_USER)' -r -F
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l ca-cert -d 'Trust the CA certificates in this PEM file (instead of the built-in Mozilla roots)' -r -F
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l drain-timeout -d 'After Ctrl-C or SIGTERM, wait this long for requests in flight (a second signal aborts)' -r
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l no-message -d 'Leave the raw line out of parsed events (failure events always keep it)'
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -l insecure -d 'Do not verify the server\'s TLS certificate (test setups only)'
+complete -c elbship -n "__fish_elbship_using_subcommand lambda" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template lambda help" -f -a "summary" -d 'Report requests (status mix, error reasons, bytes, latency percentiles) and connections (TLS mix, handshake failures and times) instead of events; with --fail-if, a gate for CI (exit 4)'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template lambda help" -f -a "template" -d 'Print the Elasticsearch / OpenSearch index template for the events (PUT it to _index_template/NAME before the first event arrives)'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template lambda help" -f -a "lambda" -d 'Run as an AWS Lambda function (custom runtime): ship each S3 log object that an S3, SNS, SQS or EventBridge event names; flags may come from ELBSHIP_* variables'
+complete -c elbship -n "__fish_elbship_using_subcommand help; and not __fish_seen_subcommand_from summary template lambda help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -50,6 +50,9 @@ pub enum Command {
     /// Print the Elasticsearch / OpenSearch index template for the events (PUT it to
     /// _index_template/NAME before the first event arrives)
     Template(TemplateArgs),
+    /// Run as an AWS Lambda function (custom runtime): ship each S3 log object that an S3,
+    /// SNS, SQS or EventBridge event names; flags may come from ELBSHIP_* variables
+    Lambda(Box<LambdaArgs>),
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -172,21 +175,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)
-    #[arg(long, value_enum, default_value_t = SchemaArg::Ecs, value_name = "SCHEMA")]
-    pub schema: SchemaArg,
-
-    /// Leave the raw line out of parsed events (failure events always keep it)
-    #[arg(long)]
-    pub no_message: bool,
-
-    /// Add a field to every event; dotted keys nest (labels.env=prod); repeatable
-    #[arg(long = "add-field", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub add_fields: Vec<(String, String)>,
-
-    /// Add a tag to every event's `tags`; repeatable
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
+    #[command(flatten)]
+    pub events: EventArgs,
 
     /// Name stdin for `log.file.path` and S3 metadata (e.g. the S3 key it was copied from)
     #[arg(long, value_name = "NAME")]
@@ -224,6 +214,77 @@ pub struct RunArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 }
+
+/// What the events hold (shared by the default job and `lambda`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct EventArgs {
+    /// Field names: `ecs` (Filebeat / Elastic Agent) or `legacy` (logstash ELB_ACCESS_LOG)
+    #[arg(long, value_enum, default_value_t = SchemaArg::Ecs, value_name = "SCHEMA")]
+    pub schema: SchemaArg,
+
+    /// Leave the raw line out of parsed events (failure events always keep it)
+    #[arg(long)]
+    pub no_message: bool,
+
+    /// Add a field to every event; dotted keys nest (labels.env=prod); repeatable
+    #[arg(long = "add-field", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub add_fields: Vec<(String, String)>,
+
+    /// Add a tag to every event's `tags`; repeatable
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+}
+
+/// `elbship lambda`: the function, for the Lambda runtime API.
+#[derive(clap::Args, Debug, Clone)]
+#[command(after_help = LAMBDA_HELP, after_long_help = LAMBDA_HELP)]
+pub struct LambdaArgs {
+    #[command(flatten)]
+    pub events: EventArgs,
+
+    /// Parser threads [default: the number of cores]
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Longer lines become failure events holding their first BYTES bytes (K, M, G suffixes)
+    #[arg(long, value_name = "BYTES", default_value = "1M", value_parser = parse_size)]
+    pub max_line_bytes: usize,
+
+    /// Stop reading this long before the invocation's deadline; half of it is for the
+    /// requests in flight, the rest for the dead-letter object and the answer
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub deadline_margin: Duration,
+
+    /// Stop reading after this long in any invocation, whatever its deadline
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub time_limit: Option<Duration>,
+
+    /// Bytes per parse block (tuning and tests)
+    #[arg(long, value_name = "BYTES", value_parser = parse_size, hide = true)]
+    pub block_size: Option<usize>,
+
+    /// S3's region [default: the function's]
+    #[arg(help_heading = S3_HEADING, long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// An S3-compatible endpoint instead of AWS's (path-style requests)
+    #[arg(help_heading = S3_HEADING, long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Objects fetched at once [default: 16]
+    #[arg(help_heading = S3_HEADING, long, value_name = "N")]
+    pub s3_concurrency: Option<NonZeroUsize>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+const LAMBDA_HELP: &str = "\
+Run as the function's bootstrap (a binary named bootstrap is `elbship lambda`). Every flag may
+also come from a variable: --output from ELBSHIP_OUTPUT, --no-message from ELBSHIP_NO_MESSAGE=true,
+repeatable flags one value per line; a flag on the command line wins over its variable, and an
+ELBSHIP_* variable that names no flag is an error. --dead-letter takes s3://BUCKET/PREFIX/ (an
+object per invocation). Each invocation prints one JSON line of counts on stdout.";
 
 /// Where events go: stdout, a Logstash `http` input, or `_bulk`.
 #[derive(clap::Args, Debug, Clone)]

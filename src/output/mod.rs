@@ -36,6 +36,19 @@ pub trait Sink {
     fn finish(self: Box<Self>) -> SinkReport;
 }
 
+/// The engine's consumer for a sink: each block's events to [`Sink::send`].
+pub struct ToSink<'a>(pub &'a mut dyn Sink);
+
+impl crate::pipeline::Consumer<EventBlock> for ToSink<'_> {
+    fn block(&mut self, events: EventBlock) -> io::Result<()> {
+        self.0.send(events)
+    }
+
+    fn input_done(&mut self, input: &Finished) {
+        self.0.input_done(input);
+    }
+}
+
 /// Called, in input order, with each input whose events have all been delivered (for the
 /// checkpoint): at once for stdout, on the sink's answers for HTTP.
 pub type Delivered = Box<dyn FnMut(&Finished) + Send>;

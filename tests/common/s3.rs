@@ -100,6 +100,22 @@ impl S3Server {
         assert!(r.is_ok(), "put {key}: {r:?}");
     }
 
+    /// The body of an object, as text.
+    pub fn get(&self, bucket: &str, key: &str) -> String {
+        self.runtime.block_on(async {
+            let r = self
+                .client
+                .get_object()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await;
+            let body = r.unwrap_or_else(|e| panic!("get {key}: {e:?}")).body;
+            let bytes = body.collect().await.unwrap().into_bytes();
+            String::from_utf8(bytes.to_vec()).unwrap()
+        })
+    }
+
     /// Puts many objects, 16 at a time.
     pub fn put_all(&self, bucket: &str, objects: &[(String, Vec<u8>)]) {
         self.runtime.block_on(async {

@@ -315,6 +315,41 @@ pub fn open(object: &S3Object, next: &[S3Object]) -> io::Result<Box<dyn io::Read
     Ok(Box::new(fetch.into_reader()))
 }
 
+/// Writes the file at `path` as `s3://bucket/key`, streamed from disk, with the SDK's retries
+/// (the dead-letter object of a Lambda invocation).
+pub fn put_file(bucket: &str, key: &str, path: &std::path::Path) -> io::Result<()> {
+    let s3 = current()?;
+    let url = format!("s3://{bucket}/{key}");
+    s3.runtime.block_on(async {
+        let body = aws_sdk_s3::primitives::ByteStream::from_path(path)
+            .await
+            .map_err(|e| io::Error::other(format!("{}: {e}", path.display())))?;
+        s3.client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type("application/x-ndjson")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                let why = describe(&chain(&e), None, &s3.options);
+                io::Error::other(format!("cannot write {url}: {why}"))
+            })?;
+        Ok(())
+    })
+}
+
+/// Drops the fetches started ahead for objects that were never opened (a run stopped before
+/// them), so a long-lived process (a Lambda function) does not keep their bodies.
+pub fn forget_fetched_ahead() {
+    if let Ok(s3) = current() {
+        if let Ok(mut ahead) = s3.ahead.lock() {
+            ahead.clear();
+        }
+    }
+}
+
 /// What the run's S3 client did, when there is one.
 pub fn counters() -> Option<S3Counts> {
     current().ok().map(|s3| s3.counters())
