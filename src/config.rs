@@ -575,21 +575,19 @@ pub fn http_options(
         out.api_key_file.as_deref(),
         out.password_file.as_deref(),
     )?;
-    let mut headers = out
+    let headers = out
         .headers
         .iter()
         .map(|h| parse_header(h))
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(value) = credentials.authorization() {
-        if headers
+    if credentials.is_given()
+        && headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-        {
-            return Err(usage(
-                    "credentials were given both in the environment or a file and as --header Authorization".into(),
-                ));
-        }
-        headers.push(("Authorization".into(), value));
+    {
+        return Err(usage(
+            "credentials were given both in the environment or a file and as --header Authorization".into(),
+        ));
     }
     if out.retry_initial_delay.is_zero() || out.retry_max_delay < out.retry_initial_delay {
         return Err(usage(
@@ -614,6 +612,7 @@ pub fn http_options(
         },
         dead_letter: out.dead_letter.clone(),
         headers,
+        credentials: credentials.is_given().then_some(credentials),
         ca_cert: out.ca_cert.clone(),
         insecure: out.insecure,
         progress: None,

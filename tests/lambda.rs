@@ -134,11 +134,13 @@ impl Function {
         emulator: &Emulator,
         s3: &S3Server,
         args: &[&str],
+        vars: &[(&str, &str)],
         ulimit_v_kb: Option<u64>,
     ) -> Function {
         let mut cmd = function_command(emulator, s3, ulimit_v_kb);
         let mut child = cmd
             .args(args)
+            .envs(vars.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -306,7 +308,7 @@ impl Setup {
     fn function(&self, extra: &[&str]) -> Function {
         let mut args = vec!["--output", self.sink.url(), "--retry-initial-delay", "10ms"];
         args.extend_from_slice(extra);
-        Function::start(&self.emulator, &self.s3, &args, None)
+        Function::start(&self.emulator, &self.s3, &args, &[], None)
     }
 
     /// Puts an object of `lines` lines, has a function run with `extra` ship it from a
@@ -564,6 +566,41 @@ fn rejected_events_go_to_the_dead_letter_object_or_fail_the_object() {
 }
 
 #[test]
+fn the_api_key_is_read_from_ssm_at_start_and_sent_on_every_invocation() {
+    let Some(t) = setup(Behaviour::default()) else {
+        return;
+    };
+    let arn = t.s3.put_parameter("/elb/es-api-key", "s3cr3t-key");
+    let f = Function::start(
+        &t.emulator,
+        &t.s3,
+        &["--output", t.sink.url()],
+        &[
+            ("ELBSHIP_API_KEY_ARN", &arn),
+            ("AWS_ENDPOINT_URL_SSM", &t.s3.url),
+        ],
+        None,
+    );
+    for name in ["one", "two"] {
+        let k = key(&format!("ssm-{name}"));
+        t.s3.put(BUCKET, &k, &object(10));
+        let answer = t.emulator.invoke(&s3_event(&[k]));
+        assert_eq!(
+            answer,
+            Ok(json!({"objects": 1, "events": 10})),
+            "{}",
+            f.stderr()
+        );
+        t.sink.store(|s| {
+            assert!(s
+                .last_headers
+                .contains(&("authorization".into(), "ApiKey s3cr3t-key".into())));
+        });
+    }
+    assert!(!f.stderr().contains("s3cr3t"), "{}", f.stderr());
+}
+
+#[test]
 fn outside_lambda_and_with_a_wrong_variable_it_says_why() {
     let out = elbship()
         .args(["lambda", "--output", "http://127.0.0.1:9/"])
@@ -601,7 +638,13 @@ fn a_62_mb_object_ships_in_128_mib_of_address_space() {
     let lines = 150_000;
     let k = key("large");
     t.s3.put(BUCKET, &k, &object(lines));
-    let f = Function::start(&t.emulator, &t.s3, &["--output", sink.url()], Some(131_072));
+    let f = Function::start(
+        &t.emulator,
+        &t.s3,
+        &["--output", sink.url()],
+        &[],
+        Some(131_072),
+    );
     // the debug build of the test sink takes its time over 150,000 documents
     let answer = t
         .emulator

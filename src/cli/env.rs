@@ -11,7 +11,14 @@ use super::Args;
 use crate::error::UsageError;
 
 /// `ELBSHIP_*` variables that are not flags: the sink's credentials.
-pub const NOT_FLAGS: [&str; 3] = ["ELBSHIP_API_KEY", "ELBSHIP_USER", "ELBSHIP_PASSWORD"];
+pub const NOT_FLAGS: [&str; 6] = [
+    "ELBSHIP_API_KEY",
+    "ELBSHIP_USER",
+    "ELBSHIP_PASSWORD",
+    "ELBSHIP_API_KEY_ARN",
+    "ELBSHIP_USER_ARN",
+    "ELBSHIP_PASSWORD_ARN",
+];
 
 /// The arguments to parse: `argv` with `lambda` after a program named `bootstrap`, and, for
 /// `elbship lambda`, the flags that `vars` (the environment) set and `argv` does not.

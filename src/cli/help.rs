@@ -17,6 +17,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          credentials are never printed",
     ),
     (
+        "ELBSHIP_API_KEY_ARN, ELBSHIP_USER_ARN, ELBSHIP_PASSWORD_ARN",
+        "the same credentials read at start from AWS Secrets Manager          (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME, :JSON-KEY for a field of a JSON          secret) or SSM Parameter Store (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME,          SecureString decrypted); one of each pair",
+    ),
+    (
         "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
         "proxies for --output URLs and s3:// requests (lowercase names too); NO_PROXY lists \
          hosts reached directly",

@@ -28,8 +28,14 @@ use crate::pipeline;
 use crate::stats::{Delivery, Stats};
 
 /// Serves invocations until the runtime API goes away (the function is shut down).
-pub fn run(engine: &pipeline::Config, plan: LambdaPlan) -> RunOutcome {
+pub fn run(engine: &pipeline::Config, mut plan: LambdaPlan) -> RunOutcome {
     if let Err(e) = s3::client(&plan.s3) {
+        error(&e);
+        return failed();
+    }
+    // credentials stored in Secrets Manager or SSM are read once, at start: a function that
+    // cannot read them fails its init with the reason, before it takes any event
+    if let Err(e) = plan.http.authorize() {
         error(&e);
         return failed();
     }

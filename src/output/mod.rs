@@ -9,6 +9,7 @@ pub mod batch;
 pub mod bulk;
 pub mod http;
 pub mod retry;
+pub mod secrets;
 pub mod stdout;
 
 use std::fmt;
@@ -239,17 +240,60 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
     out
 }
 
-/// Where credentials come from: the environment or files, never the command line.
-#[derive(Clone, Debug, Default)]
+/// Where credentials come from: the environment, files, or Secrets Manager / SSM parameters
+/// named by ARN in the environment; never the command line.
+#[derive(Clone, Default)]
 pub struct Credentials {
     pub api_key: Option<String>,
     pub user: Option<String>,
     pub password: Option<String>,
+    /// Named by `ELBSHIP_*_ARN` and not read yet (see [`Credentials::read_stored`]).
+    pub stored: Vec<(Credential, secrets::SecretRef)>,
+}
+
+/// Never a value.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("user", &self.user.as_ref().map(|_| "***"))
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("stored", &self.stored)
+            .finish()
+    }
+}
+
+/// One of the three credentials, and its variables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    ApiKey,
+    User,
+    Password,
+}
+
+impl Credential {
+    const ALL: [Credential; 3] = [Credential::ApiKey, Credential::User, Credential::Password];
+
+    fn variable(self) -> &'static str {
+        match self {
+            Credential::ApiKey => "ELBSHIP_API_KEY",
+            Credential::User => "ELBSHIP_USER",
+            Credential::Password => "ELBSHIP_PASSWORD",
+        }
+    }
+
+    fn slot(self, c: &mut Credentials) -> &mut Option<String> {
+        match self {
+            Credential::ApiKey => &mut c.api_key,
+            Credential::User => &mut c.user,
+            Credential::Password => &mut c.password,
+        }
+    }
 }
 
 impl Credentials {
-    /// From `ELBSHIP_API_KEY`, `ELBSHIP_USER` and `ELBSHIP_PASSWORD`, then the files given
-    /// (their first line), which win.
+    /// From `ELBSHIP_API_KEY`, `ELBSHIP_USER` and `ELBSHIP_PASSWORD` or their `_ARN`
+    /// variables (one of each pair), then the files given (their first line), which win.
     pub fn load(
         env: impl Fn(&str) -> Option<String>,
         api_key_file: Option<&Path>,
@@ -264,23 +308,68 @@ impl Credentials {
             }
             Ok(line)
         };
-        let mut c = Credentials {
-            api_key: env("ELBSHIP_API_KEY").filter(|v| !v.is_empty()),
-            user: env("ELBSHIP_USER").filter(|v| !v.is_empty()),
-            password: env("ELBSHIP_PASSWORD").filter(|v| !v.is_empty()),
-        };
-        if let Some(path) = api_key_file {
-            c.api_key = Some(first_line(path)?);
+        let mut c = Credentials::default();
+        for credential in Credential::ALL {
+            let name = credential.variable();
+            let arn_name = format!("{name}_ARN");
+            let value = env(name).filter(|v| !v.is_empty());
+            let arn = env(&arn_name).filter(|v| !v.is_empty());
+            match (value, arn) {
+                (Some(_), Some(_)) => {
+                    return Err(UsageError(format!(
+                        "{name} and {arn_name} are both set: keep one"
+                    )))
+                }
+                (Some(value), None) => *credential.slot(&mut c) = Some(value),
+                (None, Some(arn)) => {
+                    let r = secrets::SecretRef::parse(&arn)
+                        .map_err(|e| UsageError(format!("{arn_name}: {e}")))?;
+                    c.stored.push((credential, r));
+                }
+                (None, None) => {}
+            }
         }
-        if let Some(path) = password_file {
-            c.password = Some(first_line(path)?);
+        for (path, credential) in [
+            (api_key_file, Credential::ApiKey),
+            (password_file, Credential::Password),
+        ] {
+            if let Some(path) = path {
+                *credential.slot(&mut c) = Some(first_line(path)?);
+                c.stored.retain(|(stored, _)| *stored != credential);
+            }
         }
-        if c.password.is_some() && c.user.is_none() {
+        if c.has(Credential::Password) && !c.has(Credential::User) {
             return Err(UsageError(
-                "a password was given but no user name: set ELBSHIP_USER".into(),
+                "a password was given but no user name: set ELBSHIP_USER (or ELBSHIP_USER_ARN)"
+                    .into(),
             ));
         }
         Ok(c)
+    }
+
+    /// Whether `which` was given (read or still stored).
+    fn has(&self, which: Credential) -> bool {
+        let value = match which {
+            Credential::ApiKey => &self.api_key,
+            Credential::User => &self.user,
+            Credential::Password => &self.password,
+        };
+        value.is_some() || self.stored.iter().any(|(stored, _)| *stored == which)
+    }
+
+    /// Whether any credential was given.
+    pub fn is_given(&self) -> bool {
+        Credential::ALL.into_iter().any(|c| self.has(c))
+    }
+
+    /// Reads the stored ones (once; later calls have nothing to read).
+    pub fn read_stored(&mut self) -> Result<(), String> {
+        let refs: Vec<&secrets::SecretRef> = self.stored.iter().map(|(_, r)| r).collect();
+        let values = secrets::fetch(&refs)?;
+        for ((credential, _), value) in std::mem::take(&mut self.stored).into_iter().zip(values) {
+            *credential.slot(self) = Some(value);
+        }
+        Ok(())
     }
 
     /// The `Authorization` header value, if any (an API key wins over a user and password).
@@ -410,6 +499,26 @@ mod tests {
         assert_eq!(none.authorization(), None);
         let only_password = |k: &str| (k == "ELBSHIP_PASSWORD").then(|| "x".to_string());
         assert!(Credentials::load(only_password, None, None).is_err());
+        // an ARN is kept to be read at start; a file wins over it
+        let arn = "arn:aws:ssm:us-east-1:123456789012:parameter/pw";
+        let stored = |k: &str| match k {
+            "ELBSHIP_USER" => Some("elastic".to_string()),
+            "ELBSHIP_PASSWORD_ARN" => Some(arn.to_string()),
+            _ => None,
+        };
+        let c = Credentials::load(stored, None, None).unwrap();
+        assert_eq!(c.stored.len(), 1);
+        assert_eq!(c.stored[0].0, Credential::Password);
+        assert!(c.is_given() && c.password.is_none());
+        assert!(
+            !format!("{c:?}").contains("elastic"),
+            "Debug shows no value"
+        );
+        let c = Credentials::load(stored, None, Some(&key)).unwrap();
+        assert!(c.stored.is_empty());
+        assert_eq!(c.password.as_deref(), Some("abc123=="));
+        let arn_no_user = |k: &str| (k == "ELBSHIP_PASSWORD_ARN").then(|| arn.to_string());
+        assert!(Credentials::load(arn_no_user, None, None).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -102,6 +102,7 @@ pub fn elbship() -> Command {
         cmd.env_remove(proxy).env_remove(proxy.to_lowercase());
     }
     for credential in ["ELBSHIP_API_KEY", "ELBSHIP_USER", "ELBSHIP_PASSWORD"] {
+        cmd.env_remove(format!("{credential}_ARN"));
         cmd.env_remove(credential);
     }
     // no AWS setting of the machine's leaks in, and nothing asks 169.254.169.254 for

@@ -59,13 +59,8 @@ impl S3Server {
             .enable_all()
             .build()
             .unwrap();
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
         let config = aws_sdk_s3::Config::builder()
-            .http_client(http)
+            .http_client(http_client())
             .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
             .region(aws_sdk_s3::config::Region::new("us-east-1"))
             .endpoint_url(&url)
@@ -116,6 +111,49 @@ impl S3Server {
         })
     }
 
+    /// Creates a Secrets Manager secret holding `text` on the same server; its ARN.
+    pub fn put_secret(&self, name: &str, text: &str) -> String {
+        let client = aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::Config::builder()
+                .http_client(http_client())
+                .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+                .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
+                .endpoint_url(&self.url)
+                .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+                    "AKIDTEST", "secret", None, None, "test",
+                ))
+                .build(),
+        );
+        let request = client.create_secret().name(name).secret_string(text);
+        let r = self.runtime.block_on(request.send());
+        r.unwrap_or_else(|e| panic!("create secret {name}: {e:?}"))
+            .arn
+            .unwrap()
+    }
+
+    /// Puts an SSM SecureString parameter holding `value` on the same server; its ARN.
+    pub fn put_parameter(&self, name: &str, value: &str) -> String {
+        let client = aws_sdk_ssm::Client::from_conf(
+            aws_sdk_ssm::Config::builder()
+                .http_client(http_client())
+                .behavior_version(aws_sdk_ssm::config::BehaviorVersion::latest())
+                .region(aws_sdk_ssm::config::Region::new("us-east-1"))
+                .endpoint_url(&self.url)
+                .credentials_provider(aws_sdk_ssm::config::Credentials::new(
+                    "AKIDTEST", "secret", None, None, "test",
+                ))
+                .build(),
+        );
+        let request = client
+            .put_parameter()
+            .name(name)
+            .value(value)
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString);
+        let r = self.runtime.block_on(request.send());
+        assert!(r.is_ok(), "put parameter {name}: {r:?}");
+        format!("arn:aws:ssm:us-east-1:123456789012:parameter{name}")
+    }
+
     /// Puts many objects, 16 at a time.
     pub fn put_all(&self, bucket: &str, objects: &[(String, Vec<u8>)]) {
         self.runtime.block_on(async {
@@ -134,6 +172,15 @@ impl S3Server {
             }
         });
     }
+}
+
+/// The SDK clients' HTTP client (the SDK's default one is not built in).
+fn http_client() -> aws_sdk_s3::config::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
 }
 
 /// Awaits every future, started together.

@@ -122,26 +122,29 @@ impl S3 {
     }
 }
 
-async fn build_client(options: &Options) -> Result<Client, String> {
-    use aws_config::{BehaviorVersion, Region};
+/// The HTTP client of every AWS SDK client elbship makes. The SDK's default one ignores
+/// HTTPS_PROXY and the like; the aws cli and elbship's HTTP output honour them, so this one
+/// does too (what `build_https` does, plus the proxy).
+pub(crate) fn sdk_http_client() -> aws_sdk_s3::config::SharedHttpClient {
     use aws_smithy_http_client::tls;
     use aws_smithy_http_client::{proxy::ProxyConfig, Connector};
-    // the SDK's default client ignores HTTPS_PROXY and the like; the aws cli and elbship's HTTP
-    // output honour them, so this client does too (what build_https does, plus the proxy)
-    let http =
-        aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
-            let mut connector = Connector::builder();
-            connector.set_connector_settings(settings.cloned());
-            // (the time source the SDK would also pass is private to it; the system clock is used)
-            connector.set_sleep_impl(components.and_then(|c| c.sleep_impl()));
-            connector
-                .proxy_config(ProxyConfig::from_env())
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::Ring,
-                ))
-                .build()
-        });
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = Connector::builder();
+        connector.set_connector_settings(settings.cloned());
+        // (the time source the SDK would also pass is private to it; the system clock is used)
+        connector.set_sleep_impl(components.and_then(|c| c.sleep_impl()));
+        connector
+            .proxy_config(ProxyConfig::from_env())
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build()
+    })
+}
+
+async fn build_client(options: &Options) -> Result<Client, String> {
+    use aws_config::{BehaviorVersion, Region};
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(sdk_http_client());
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }

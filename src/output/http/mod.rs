@@ -55,9 +55,28 @@ pub struct HttpOptions {
     pub dead_letter: Option<PathBuf>,
     /// Sent with every request (authorization included; never printed).
     pub headers: Vec<(String, String)>,
+    /// Credentials not yet made into the `Authorization` header (see [`HttpOptions::authorize`]).
+    pub credentials: Option<super::Credentials>,
     pub ca_cert: Option<PathBuf>,
     pub insecure: bool,
     pub progress: Option<Arc<Counters>>,
+}
+
+impl HttpOptions {
+    /// Turns the credentials into the `Authorization` header, reading those stored in Secrets
+    /// Manager or SSM first; done once (a Lambda function does it at start, not per
+    /// invocation), and by [`HttpSink::start`] if not done yet.
+    pub fn authorize(&mut self) -> Result<(), String> {
+        let Some(mut credentials) = self.credentials.clone() else {
+            return Ok(());
+        };
+        credentials.read_stored()?;
+        self.credentials = None;
+        if let Some(value) = credentials.authorization() {
+            self.headers.push(("Authorization".into(), value));
+        }
+        Ok(())
+    }
 }
 
 /// A running HTTP sink; [`Sink::finish`] drains it.
@@ -126,6 +145,8 @@ impl HttpSink {
         stop: Arc<AtomicBool>,
         drain: Duration,
     ) -> Result<HttpSink, SinkError> {
+        let mut options = options;
+        options.authorize().map_err(SinkError::Start)?;
         let agent = client::agent(&options)?;
         let dead_letter = match &options.dead_letter {
             None => None,
