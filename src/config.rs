@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::cli::values::parse_header;
 use crate::cli::{
-    Args, Command, HttpFormatArg, IdArg, InputArgs, LambdaArgs, OutputArgs, ProgressArg, RunArgs,
-    S3Args, SchemaArg, StatsFormat, SummaryArgs, TemplateArgs,
+    Args, Command, EventArgs, HttpFormatArg, IdArg, InputArgs, LambdaArgs, OutputArgs, ProgressArg,
+    RunArgs, S3Args, SchemaArg, StatsFormat, SummaryArgs, TemplateArgs,
 };
 use crate::clock::{self, TimeWindow};
 use crate::error::UsageError;
@@ -174,26 +174,11 @@ fn resolve_events(
             "--source names stdin; events from files carry each file's own path".into(),
         ));
     }
-    if let Err(conflict) = check_add_fields(&args.events.add_fields) {
-        return Err(UsageError(format!(
-            "--add-field {}: this key is both a value and an object (check the other \
-             --add-field keys and log.file.path, cloud.account.id, cloud.region)",
-            conflict.0
-        )));
-    }
     let (output, bulk) = match http_options(&args.output, env)? {
         Some((options, action)) => (Output::Http(Box::new(options)), action),
         None => (Output::Stdout, None),
     };
-    let schema = args.events.schema.into();
-    let encode = EncodeEvents {
-        style: EventStyle::new(schema, !args.events.no_message, &args.events.tags),
-        processing_time: now.processing_time.clone(),
-        window,
-        bulk,
-        add_fields: with_dataset(schema, args.events.add_fields),
-        stdin_name: args.source,
-    };
+    let encode = encode_events(args.events, now, window, bulk, args.source)?;
     let engine = engine(
         found.inputs,
         args.threads,
@@ -221,6 +206,32 @@ fn resolve_events(
         stdin_only: args.input.is_stdin_only(),
         progress: progress_mode(&args.input),
         quiet: args.input.quiet,
+    })
+}
+
+/// The encode job of `elbship` and `elbship lambda`, from their shared event flags.
+fn encode_events(
+    args: EventArgs,
+    now: &Now,
+    window: TimeWindow,
+    bulk: Option<BulkAction>,
+    stdin_name: Option<String>,
+) -> Result<EncodeEvents, UsageError> {
+    if let Err(conflict) = check_add_fields(&args.add_fields) {
+        return Err(UsageError(format!(
+            "--add-field {}: this key is both a value and an object (check the other \
+             --add-field keys and log.file.path, cloud.account.id, cloud.region)",
+            conflict.0
+        )));
+    }
+    let schema = args.schema.into();
+    Ok(EncodeEvents {
+        style: EventStyle::new(schema, !args.no_message, &args.tags),
+        processing_time: now.processing_time.clone(),
+        window,
+        bulk,
+        add_fields: with_dataset(schema, args.add_fields),
+        stdin_name,
     })
 }
 
@@ -277,26 +288,12 @@ fn resolve_lambda(
                 .into(),
         ));
     };
-    if let Err(conflict) = check_add_fields(&args.events.add_fields) {
-        return Err(UsageError(format!(
-            "--add-field {}: this key is both a value and an object",
-            conflict.0
-        )));
-    }
     if args.deadline_margin.is_zero() {
         return Err(UsageError(
             "--deadline-margin must be above 0: the requests in flight need time to finish".into(),
         ));
     }
-    let schema = args.events.schema.into();
-    let encode = EncodeEvents {
-        style: EventStyle::new(schema, !args.events.no_message, &args.events.tags),
-        processing_time: now.processing_time.clone(),
-        window: TimeWindow::default(),
-        bulk,
-        add_fields: with_dataset(schema, args.events.add_fields),
-        stdin_name: None,
-    };
+    let encode = encode_events(args.events, now, TimeWindow::default(), bulk, None)?;
     let s3 = s3::Options {
         region: args.region,
         endpoint_url: args.endpoint_url,

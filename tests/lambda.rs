@@ -318,13 +318,17 @@ impl Setup {
         self.s3.put(BUCKET, &k, &object(lines));
         let f = self.function(extra);
         let answer = self.emulator.invoke(&s3_event(&[k]));
-        let expected = json!({"objects": 1, "events": lines});
-        assert_eq!(answer, Ok(expected), "{}", f.stderr());
+        assert_eq!(answer, shipped(lines), "{}", f.stderr());
         assert_eq!(self.sink.docs().len(), lines);
         let line = f.last(1);
         assert_accounted(&line, lines as u64);
         line
     }
+}
+
+/// The answer of a direct invocation that shipped one object of `events` events.
+fn shipped(events: usize) -> Result<Value, Value> {
+    Ok(json!({"objects": 1, "events": events}))
 }
 
 /// The accounting invariant of one invocation, and nothing undelivered.
@@ -411,17 +415,11 @@ fn sns_in_sqs_sns_eventbridge_and_the_s3_test_event() {
 
     let sns = json!({"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
         "Sns": {"Type": "Notification", "Message": s3_event(&[b]).to_string()}}]});
-    assert_eq!(
-        t.emulator.invoke(&sns),
-        Ok(json!({"objects": 1, "events": 20}))
-    );
+    assert_eq!(t.emulator.invoke(&sns), shipped(20));
 
     let bridge = json!({"version": "0", "detail-type": "Object Created", "source": "aws.s3",
         "detail": {"bucket": {"name": BUCKET}, "object": {"key": c, "size": 1}}});
-    assert_eq!(
-        t.emulator.invoke(&bridge),
-        Ok(json!({"objects": 1, "events": 30}))
-    );
+    assert_eq!(t.emulator.invoke(&bridge), shipped(30));
     assert_eq!(t.sink.docs().len(), 60);
     for (i, events) in [(1, 10), (2, 20), (3, 30)] {
         assert_accounted(&f.last(i), events);
@@ -490,12 +488,7 @@ fn a_deadline_mid_object_fails_the_invocation_and_the_retry_stores_each_event_on
     // Lambda's retry: a new instance reads the object again; what is there is a duplicate
     let f = t.function(&slow);
     let answer = t.emulator.invoke(&event);
-    assert_eq!(
-        answer,
-        Ok(json!({"objects": 1, "events": 20_000})),
-        "{}",
-        f.stderr()
-    );
+    assert_eq!(answer, shipped(20_000), "{}", f.stderr());
     let line = f.last(1);
     assert_accounted(&line, 20_000);
     assert!(line["duplicates"].as_u64().unwrap() > 0, "{line}");
@@ -540,12 +533,7 @@ fn rejected_events_go_to_the_dead_letter_object_or_fail_the_object() {
     }
     let f = t.function(&["--dead-letter", "s3://dead/elbship/"]);
     let answer = t.emulator.invoke(&s3_event(&[k]));
-    assert_eq!(
-        answer,
-        Ok(json!({"objects": 1, "events": 500})),
-        "{}",
-        f.stderr()
-    );
+    assert_eq!(answer, shipped(500), "{}", f.stderr());
     let line = f.last(1);
     assert_accounted(&line, 500);
     let dead = line["dead_lettered"].as_u64().unwrap();
@@ -585,12 +573,7 @@ fn the_api_key_is_read_from_ssm_at_start_and_sent_on_every_invocation() {
         let k = key(&format!("ssm-{name}"));
         t.s3.put(BUCKET, &k, &object(10));
         let answer = t.emulator.invoke(&s3_event(&[k]));
-        assert_eq!(
-            answer,
-            Ok(json!({"objects": 1, "events": 10})),
-            "{}",
-            f.stderr()
-        );
+        assert_eq!(answer, shipped(10), "{}", f.stderr());
         t.sink.store(|s| {
             assert!(s
                 .last_headers
@@ -649,8 +632,7 @@ fn a_62_mb_object_ships_in_128_mib_of_address_space() {
     let answer = t
         .emulator
         .invoke_within(&s3_event(&[k]), Duration::from_secs(300));
-    let expected = json!({"objects": 1, "events": lines});
-    assert_eq!(answer, Ok(expected), "{}", f.stderr());
+    assert_eq!(answer, shipped(lines), "{}", f.stderr());
     assert_eq!(sink.docs().len(), lines);
     let line = f.last(1);
     assert_accounted(&line, lines as u64);

@@ -149,6 +149,8 @@ pub unsafe fn escape_short_clean_inline(s: &[u8], aws_escaped: bool, dst: *mut u
 ///
 /// # Safety
 /// `dst` must be writable for `s.len() * MAX_ESCAPED_LEN + SPILL` bytes.
+// (the label is only broken out of by the x86_64 vector loop)
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_labels))]
 unsafe fn escape_into(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
     // SAFETY: `dst` has room for `s.len() * MAX_ESCAPED_LEN + SPILL` bytes (the caller's contract);
     // each input byte writes at most MAX_ESCAPED_LEN bytes and the chunk copiers at most SPILL past
