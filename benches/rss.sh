@@ -3,16 +3,15 @@
 # ~1 GB ALB input (raw, stdin) and on the gzip of the large one, and prints the peak RSS of each
 # (GNU time's %M). Exits 1 if the large run's peak is more than 1.5x the small one's.
 #
-#   benches/rss.sh                # data from the shared generator, built into benches/data/
+#   benches/rss.sh                # data from benches/gen.rs, built into benches/data/
 #   DATA=/tmp/benchdata benches/rss.sh
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 DATA="${DATA:-$HERE/data}"
-GEN="${GEN:-$ROOT/../shared/bench/gen.py}"
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
 if [ ! -f "$DATA/alb-1m.log" ]; then
-  python3 "$GEN" --all --only alb --data "$DATA" >&2
+  (cd "$ROOT" && cargo run --release -q --example gen -- --all --only alb --data "$DATA")
 fi
 (cd "$ROOT" && cargo build --release -q)
 BIN="$ROOT/target/release/elbship"

@@ -19,15 +19,14 @@ ROOT="$(dirname "$HERE")"
 DATA="${DATA:-$HERE/data}"
 RUNS="${RUNS:-3}"
 OUT="$HERE/results"
-GEN="${GEN:-$ROOT/../shared/bench/gen.py}"
 SMALL_OBJECTS="${SMALL_OBJECTS:-5000}"
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
 python3 -c 'import moto, boto3' 2>/dev/null || { echo "needs pip install 'moto[server]'" >&2; exit 1; }
 mkdir -p "$OUT"
 
 if [ ! -f "$DATA/alb-1m.log" ] || [ ! -f "$DATA/alb-1m.log.gz" ] || [ ! -d "$DATA/many" ]; then
-  echo ">> generating data in $DATA (takes ~3 min)" >&2
-  python3 "$GEN" --all --only alb,many --data "$DATA" >&2
+  echo ">> generating data in $DATA (about a minute)" >&2
+  (cd "$ROOT" && cargo run --release -q --example gen -- --all --only alb,many --data "$DATA")
 fi
 SMALL="$DATA/small-$SMALL_OBJECTS"
 if [ ! -d "$SMALL" ]; then
