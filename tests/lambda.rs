@@ -87,10 +87,15 @@ impl Emulator {
     }
 
     fn invoke_within(&self, event: &Value, limit: Duration) -> Result<Value, Value> {
-        let url = format!(
-            "http://127.0.0.1:{}/2015-03-31/functions/_/invocations",
-            self.port
-        );
+        invoke_at(self.port, event, limit)
+    }
+}
+
+/// Posts `event` to the emulator on `port`: `Ok` with the function's answer, `Err` with its
+/// error (or why there was no answer within `limit`).
+fn invoke_at(port: u16, event: &Value, limit: Duration) -> Result<Value, Value> {
+    {
+        let url = format!("http://127.0.0.1:{port}/2015-03-31/functions/_/invocations");
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(limit))
@@ -429,6 +434,72 @@ fn sns_in_sqs_sns_eventbridge_and_the_s3_test_event() {
     let answer = t.emulator.invoke(&json!({"hello": "world"}));
     let error = answer.unwrap_err().to_string();
     assert!(error.contains("cannot read the event"), "{error}");
+}
+
+#[test]
+fn a_function_killed_mid_object_loses_nothing_and_the_retry_stores_each_event_once() {
+    // a slow sink, so the kill lands mid-object: 20 requests of 1,000 events, 100 ms each
+    let behaviour = Behaviour::replying(|_| Reply::Delay(Duration::from_millis(100)));
+    let Some(t) = setup(behaviour) else {
+        return;
+    };
+    let k = key("killed");
+    t.s3.put(BUCKET, &k, &object(20_000));
+    let event = s3_event(&[k]);
+    let slow = [
+        "--batch-events",
+        "1000",
+        "--max-in-flight",
+        "2",
+        "--block-size",
+        "64K",
+    ];
+    // a different moment each run, named in every message
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as usize;
+    let kill_at = 1_000 + nanos % 15 * 1_000;
+    let mut first = t.function(&slow);
+    let port = t.emulator.port;
+    let pending = event.clone();
+    // the killed invocation never answers (the emulator waits for it); nobody waits for it
+    std::thread::spawn(move || invoke_at(port, &pending, Duration::from_secs(60)));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while t.sink.docs().len() < kill_at {
+        assert!(
+            Instant::now() < deadline,
+            "kill at {kill_at}: {}",
+            first.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    // a request the sink was reading when the process died is stored or dropped by now
+    std::thread::sleep(Duration::from_millis(300));
+    let before = t.sink.docs().len();
+    assert!(before < 20_000, "killed at {kill_at}, stored {before}");
+    assert!(first.accounting().is_empty(), "it died before accounting");
+
+    // Lambda's retry (or the SQS redelivery) on a fresh instance
+    let second = t.function(&slow);
+    let answer = t.emulator.invoke(&event);
+    assert_eq!(
+        answer,
+        shipped(20_000),
+        "kill at {kill_at}: {}",
+        second.stderr()
+    );
+    let line = second.last(1);
+    assert_accounted(&line, 20_000);
+    assert_eq!(
+        line["duplicates"].as_u64(),
+        Some(before as u64),
+        "kill at {kill_at}: what the first stored is a duplicate, nothing more: {line}"
+    );
+    assert_eq!(t.sink.docs().len(), 20_000, "kill at {kill_at}");
+    assert_eq!(t.sink.store(|s| s.ids.len()), 20_000);
 }
 
 #[test]
