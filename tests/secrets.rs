@@ -118,3 +118,41 @@ fn a_value_and_an_arn_for_one_credential_or_a_bad_arn_is_a_usage_error() {
     );
     assert_eq!(sink.requests(), 0);
 }
+
+#[test]
+fn a_service_that_never_answers_is_an_error_within_seconds_not_a_hang() {
+    // accepts connections and reads, never answers
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let sink = Sink::start(Api::Bulk, Behaviour::default());
+    let arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:es-AbCdEf";
+    let started = std::time::Instant::now();
+    let child = elbship()
+        .arg(fixture("alb.log"))
+        .args(["--output", sink.url()])
+        .env("AWS_ENDPOINT_URL", &url)
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("ELBSHIP_API_KEY_ARN", arn)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = common::wait_within(child, std::time::Duration::from_secs(30));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cannot read {arn}: no answer within 8 s from Secrets Manager"
+        )),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(sink.requests(), 0);
+}

@@ -8,6 +8,7 @@
 //! Parameters and Secrets extension's cache would, without the layer.
 
 use std::fmt;
+use std::time::Duration;
 
 /// Where one credential is stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -139,11 +140,22 @@ pub fn fetch(refs: &[&SecretRef]) -> Result<Vec<String>, String> {
     })
 }
 
+/// The longest wait for one secret, retries included.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+
 async fn read(r: &SecretRef) -> Result<String, String> {
     use aws_config::{BehaviorVersion, Region};
+    // the SDK sets no timeout on an answer: a service that accepts and never answers would
+    // hang the start for ever; 8 s in all also fits Lambda's 10 s init phase
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(3))
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build();
     let shared = aws_config::defaults(BehaviorVersion::latest())
         .http_client(crate::input::s3::sdk_http_client())
         .region(Region::new(r.region.clone()))
+        .timeout_config(timeouts)
         .load()
         .await;
     let explain = |chain: String, not_found: bool| {
@@ -155,6 +167,13 @@ async fn read(r: &SecretRef) -> Result<String, String> {
                 "access denied: allow {} on it to the role that runs elbship{}",
                 r.permission(),
                 " (and kms:Decrypt on its key if it is a customer-managed one)"
+            )
+        } else if lower.contains("timeout") || lower.contains("timed out") {
+            format!(
+                "no answer within {} s from {} in {}",
+                OPERATION_TIMEOUT.as_secs(),
+                service_name(r),
+                r.region
             )
         } else {
             let described = crate::input::s3::describe(&chain, None, &Default::default());
@@ -195,6 +214,13 @@ async fn read(r: &SecretRef) -> Result<String, String> {
                 .and_then(|p| p.value)
                 .ok_or_else(|| "the answer held no value".into())
         }
+    }
+}
+
+fn service_name(r: &SecretRef) -> &'static str {
+    match r.service {
+        Service::SecretsManager => "Secrets Manager",
+        Service::Ssm => "SSM",
     }
 }
 
