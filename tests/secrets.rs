@@ -94,6 +94,17 @@ fn a_secret_that_cannot_be_read_is_one_line_naming_it_and_nothing_is_sent() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("has no field \"api_key\""), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
+    // the same JSON secret named without a field: not sent whole as the key
+    let out = ship(&moto, &sink, &[("ELBSHIP_API_KEY_ARN", &arn)]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "is a JSON object: name the field after the ARN, ARN:FIELD (its fields: password)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
     assert_eq!(sink.requests(), 0);
 }
 

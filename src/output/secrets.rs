@@ -99,7 +99,18 @@ impl SecretRef {
 /// `json_key` of a JSON object. The error never shows the text.
 pub fn pick(text: &str, json_key: Option<&str>) -> Result<String, String> {
     let value = match json_key {
-        None => text.trim().to_string(),
+        None => {
+            // the usual mistake: a JSON secret named without its field would send the whole
+            // object as the credential; say which fields there are (names, never values)
+            if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(text) {
+                let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "is a JSON object: name the field after the ARN, ARN:FIELD (its fields: {})",
+                    names.join(", ")
+                ));
+            }
+            text.trim().to_string()
+        }
         Some(key) => {
             let object: serde_json::Value = serde_json::from_str(text)
                 .map_err(|_| format!("is not a JSON object, so it has no field {key:?}"))?;
@@ -112,6 +123,12 @@ pub fn pick(text: &str, json_key: Option<&str>) -> Result<String, String> {
     };
     if value.is_empty() {
         return Err("is empty".into());
+    }
+    // a line break would end the Authorization header early (or be refused by every request)
+    if value.chars().any(char::is_control) {
+        return Err(
+            "holds a line break or another control character: a credential is one line".into(),
+        );
     }
     Ok(value)
 }
@@ -302,9 +319,18 @@ mod tests {
             ("p4ss", Some("password")),
             ("  \n", None),
             (r#"{"password":""}"#, Some("password")),
+            (json, None),
+            ("p4ss\nelastic", None),
+            ("{\"password\":\"p4ss\\r\\nX-Evil: 1\"}", Some("password")),
         ] {
             let e = pick(text, key).unwrap_err();
             assert!(!e.contains("p4ss") && !e.contains("elastic"), "{e}");
+            assert!(!e.contains("X-Evil"), "{e}");
         }
+        let e = pick(json, None).unwrap_err();
+        assert!(
+            e.contains("ARN:FIELD") && e.contains("password") && e.contains("username"),
+            "{e}"
+        );
     }
 }
