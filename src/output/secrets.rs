@@ -85,12 +85,16 @@ impl SecretRef {
             _ => Err(bad()),
         }
     }
+}
 
-    /// The permission the caller needs, for error messages.
-    fn permission(&self) -> &'static str {
-        match self.service {
-            Service::SecretsManager => "secretsmanager:GetSecretValue",
-            Service::Ssm => "ssm:GetParameter",
+impl Service {
+    /// For messages: the service's name, what it stores, and the permission to read it.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Service::SecretsManager => {
+                ("Secrets Manager", "secret", "secretsmanager:GetSecretValue")
+            }
+            Service::Ssm => ("SSM", "parameter", "ssm:GetParameter"),
         }
     }
 }
@@ -175,27 +179,8 @@ async fn read(r: &SecretRef) -> Result<String, String> {
         .timeout_config(timeouts)
         .load()
         .await;
-    let explain = |chain: String, not_found: bool| {
-        let lower = chain.to_ascii_lowercase();
-        if not_found {
-            format!("no such {} in {}", kind(r), r.region)
-        } else if lower.contains("accessdenied") || lower.contains("access denied") {
-            format!(
-                "access denied: allow {} on it to the role that runs elbship{}",
-                r.permission(),
-                " (and kms:Decrypt on its key if it is a customer-managed one)"
-            )
-        } else if lower.contains("timeout") || lower.contains("timed out") {
-            format!(
-                "no answer within {} s from {} in {}",
-                OPERATION_TIMEOUT.as_secs(),
-                service_name(r),
-                r.region
-            )
-        } else {
-            let described = crate::input::s3::describe(&chain, None, &Default::default());
-            described.replace("cannot reach S3", "cannot reach the service")
-        }
+    let explain = |e: &dyn std::error::Error, not_found: bool| {
+        explain(r, &crate::input::s3::chain(e), not_found)
     };
     match r.service {
         Service::SecretsManager => {
@@ -205,7 +190,7 @@ async fn read(r: &SecretRef) -> Result<String, String> {
                 let not_found = e
                     .as_service_error()
                     .is_some_and(|s| s.is_resource_not_found_exception());
-                explain(crate::input::s3::chain(&e), not_found)
+                explain(&e, not_found)
             })?;
             match answer.secret_string {
                 Some(text) => Ok(text),
@@ -224,7 +209,7 @@ async fn read(r: &SecretRef) -> Result<String, String> {
                 let not_found = e
                     .as_service_error()
                     .is_some_and(|s| s.is_parameter_not_found());
-                explain(crate::input::s3::chain(&e), not_found)
+                explain(&e, not_found)
             })?;
             answer
                 .parameter
@@ -234,17 +219,35 @@ async fn read(r: &SecretRef) -> Result<String, String> {
     }
 }
 
-fn service_name(r: &SecretRef) -> &'static str {
-    match r.service {
-        Service::SecretsManager => "Secrets Manager",
-        Service::Ssm => "SSM",
-    }
-}
-
-fn kind(r: &SecretRef) -> &'static str {
-    match r.service {
-        Service::SecretsManager => "secret",
-        Service::Ssm => "parameter",
+/// Why a secret could not be read, from the SDK error's `chain`, as one line a user can act
+/// on (the service's answer names no value).
+fn explain(r: &SecretRef, chain: &str, not_found: bool) -> String {
+    let (service, kind, permission) = r.service.names();
+    let lower = chain.to_ascii_lowercase();
+    if not_found {
+        format!("no such {kind} in {}", r.region)
+    } else if lower.contains("accessdenied") || lower.contains("access denied") {
+        format!(
+            "access denied: allow {permission} on it to the role that runs elbship (and \
+             kms:Decrypt on its key if it is a customer-managed one)"
+        )
+    } else if lower.contains("timeout") || lower.contains("timed out") {
+        format!(
+            "no answer within {} s from {service} in {}",
+            OPERATION_TIMEOUT.as_secs(),
+            r.region
+        )
+    } else if lower.contains("no credentials found in chain") {
+        "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID (in Lambda, the \
+         function's role provides them)"
+            .into()
+    } else if lower.starts_with("dispatch failure") {
+        // the innermost message is the operating system's reason
+        let first = chain.lines().next().unwrap_or(chain);
+        let reason = first.rsplit(": ").next().unwrap_or(first);
+        format!("cannot reach {service} in {}: {reason}", r.region)
+    } else {
+        chain.lines().next().unwrap_or(chain).to_string()
     }
 }
 
@@ -306,6 +309,34 @@ mod tests {
                 "{bad}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn errors_name_the_service_and_what_to_do() {
+        let r = SecretRef::parse("arn:aws:ssm:eu-west-1:123456789012:parameter/k").unwrap();
+        let unreachable = "dispatch failure: io error: error trying to connect: tcp connect \
+                           error: Connection refused (os error 111)";
+        assert_eq!(
+            explain(&r, unreachable, false),
+            "cannot reach SSM in eu-west-1: Connection refused (os error 111)"
+        );
+        let e = explain(
+            &r,
+            "failed to construct request: no credentials found in chain",
+            false,
+        );
+        assert!(e.starts_with("no AWS credentials found"), "{e}");
+        assert!(!e.contains("--no-sign-request"), "{e}");
+        let e = explain(
+            &r,
+            "service error: AccessDeniedException: User is not authorized",
+            false,
+        );
+        assert!(e.contains("allow ssm:GetParameter on it"), "{e}");
+        assert_eq!(
+            explain(&r, "ParameterNotFound", true),
+            "no such parameter in eu-west-1"
+        );
     }
 
     #[test]
