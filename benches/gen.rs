@@ -501,15 +501,8 @@ impl Gen {
             .to_string();
         let mut tlist = target.clone();
         let mut sclist = tgt_sc.to_string();
-        let at_the_lb =
-            |target: &mut String, tlist: &mut String, tg: &mut String, times: [&mut String; 3]| {
-                *target = "-".into();
-                *tlist = "-".into();
-                *tg = "-".into();
-                for t in times {
-                    *t = "-1".into();
-                }
-            };
+        // answered by the load balancer itself: no target, no target times
+        let mut at_the_lb = false;
         if o < 0.006 {
             // 502 from the target
             (elb_sc, tgt_sc, sclist) = ("502", "-", "-".into());
@@ -525,12 +518,7 @@ impl Gen {
             ]);
         } else if o < 0.009 {
             // 503, no healthy target
-            at_the_lb(
-                &mut target,
-                &mut tlist,
-                &mut tg,
-                [&mut req_t, &mut tgt_t, &mut rsp_t],
-            );
+            at_the_lb = true;
             (elb_sc, tgt_sc, sclist) = ("503", "-", "-".into());
             prio = "-".into();
         } else if o < 0.014 {
@@ -543,43 +531,23 @@ impl Gen {
             (elb_sc, tgt_sc, sclist) = ("504", "-", "-".into());
         } else if o < 0.035 {
             // redirect at the load balancer (http -> https)
-            at_the_lb(
-                &mut target,
-                &mut tlist,
-                &mut tg,
-                [&mut req_t, &mut tgt_t, &mut rsp_t],
-            );
+            at_the_lb = true;
             (elb_sc, tgt_sc, sclist) = ("301", "-", "-".into());
             actions = "redirect";
             redirect = format!("https://{host}:443{path}");
         } else if o < 0.043 {
             // WAF block
-            at_the_lb(
-                &mut target,
-                &mut tlist,
-                &mut tg,
-                [&mut req_t, &mut tgt_t, &mut rsp_t],
-            );
+            at_the_lb = true;
             (elb_sc, tgt_sc, sclist) = ("403", "-", "-".into());
             actions = "waf";
         } else if o < 0.047 {
             // fixed response
-            at_the_lb(
-                &mut target,
-                &mut tlist,
-                &mut tg,
-                [&mut req_t, &mut tgt_t, &mut rsp_t],
-            );
+            at_the_lb = true;
             (elb_sc, tgt_sc, sclist) = (r.pick(&["404", "200", "503"]), "-", "-".into());
             actions = "waf,fixed-response";
         } else if o < 0.049 {
             // authentication failure
-            at_the_lb(
-                &mut target,
-                &mut tlist,
-                &mut tg,
-                [&mut req_t, &mut tgt_t, &mut rsp_t],
-            );
+            at_the_lb = true;
             (elb_sc, tgt_sc, sclist) = (r.pick(&["401", "500", "561"]), "-", "-".into());
             actions = "authenticate";
             err = r.pick(&[
@@ -596,17 +564,16 @@ impl Gen {
         let request = if o < 0.0005 {
             // a malformed request line, as the load balancer logs it
             (elb_sc, tgt_sc, sclist) = ("400", "-", "-".into());
-            at_the_lb(
-                &mut target,
-                &mut tlist,
-                &mut tg,
-                [&mut req_t, &mut tgt_t, &mut rsp_t],
-            );
+            at_the_lb = true;
             (actions, prio, ua) = ("-", "-".into(), "-");
             format!("- {scheme}://{host}:{port}- -")
         } else {
             format!("{method} {url} {proto}")
         };
+        if at_the_lb {
+            (target, tlist, tg) = ("-".into(), "-".into(), "-".into());
+            (req_t, tgt_t, rsp_t) = ("-1".into(), "-1".into(), "-1".into());
+        }
         let (cipher, tls_proto, domain, cert) = if tls {
             let (cipher, proto) = *r.weighted(&TLS);
             let mut cert = if r.f() < 0.7 {

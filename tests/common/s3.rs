@@ -111,19 +111,23 @@ impl S3Server {
         })
     }
 
+    /// What the test's clients of other services on the same server are made from.
+    fn sdk_config(&self) -> aws_config::SdkConfig {
+        use aws_sdk_s3::config::{Credentials, SharedCredentialsProvider};
+        aws_config::SdkConfig::builder()
+            .http_client(http_client())
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            )))
+            .build()
+    }
+
     /// Creates a Secrets Manager secret holding `text` on the same server; its ARN.
     pub fn put_secret(&self, name: &str, text: &str) -> String {
-        let client = aws_sdk_secretsmanager::Client::from_conf(
-            aws_sdk_secretsmanager::Config::builder()
-                .http_client(http_client())
-                .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-                .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-                .endpoint_url(&self.url)
-                .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
-                    "AKIDTEST", "secret", None, None, "test",
-                ))
-                .build(),
-        );
+        let client = aws_sdk_secretsmanager::Client::new(&self.sdk_config());
         let request = client.create_secret().name(name).secret_string(text);
         let r = self.runtime.block_on(request.send());
         r.unwrap_or_else(|e| panic!("create secret {name}: {e:?}"))
@@ -133,17 +137,7 @@ impl S3Server {
 
     /// Puts an SSM SecureString parameter holding `value` on the same server; its ARN.
     pub fn put_parameter(&self, name: &str, value: &str) -> String {
-        let client = aws_sdk_ssm::Client::from_conf(
-            aws_sdk_ssm::Config::builder()
-                .http_client(http_client())
-                .behavior_version(aws_sdk_ssm::config::BehaviorVersion::latest())
-                .region(aws_sdk_ssm::config::Region::new("us-east-1"))
-                .endpoint_url(&self.url)
-                .credentials_provider(aws_sdk_ssm::config::Credentials::new(
-                    "AKIDTEST", "secret", None, None, "test",
-                ))
-                .build(),
-        );
+        let client = aws_sdk_ssm::Client::new(&self.sdk_config());
         let request = client
             .put_parameter()
             .name(name)
