@@ -640,7 +640,7 @@ fn the_api_key_is_read_from_ssm_at_start_and_sent_on_every_invocation() {
         ],
         None,
     );
-    for name in ["one", "two"] {
+    for (i, name) in ["one", "two"].into_iter().enumerate() {
         let k = key(&format!("ssm-{name}"));
         t.s3.put(BUCKET, &k, &object(10));
         let answer = t.emulator.invoke(&s3_event(&[k]));
@@ -650,6 +650,7 @@ fn the_api_key_is_read_from_ssm_at_start_and_sent_on_every_invocation() {
                 .last_headers
                 .contains(&("authorization".into(), "ApiKey s3cr3t-key".into())));
         });
+        assert_accounted(&f.last(i + 1), 10);
     }
     assert!(!f.stderr().contains("s3cr3t"), "{}", f.stderr());
 }

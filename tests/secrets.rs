@@ -24,6 +24,13 @@ fn ship(moto: &S3Server, sink: &Sink, vars: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
+fn fixture_lines() -> usize {
+    std::fs::read_to_string(fixture("alb.log"))
+        .unwrap()
+        .lines()
+        .count()
+}
+
 fn authorization(sink: &Sink) -> Option<String> {
     sink.store(|s| {
         s.last_headers
@@ -43,7 +50,7 @@ fn an_api_key_in_a_json_secret_is_read_at_start_and_never_printed() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(authorization(&sink).as_deref(), Some("ApiKey s3cr3t-key"));
-    assert!(!sink.docs().is_empty());
+    assert_eq!(sink.docs().len(), fixture_lines(), "every event stored");
     assert!(!err.contains("s3cr3t"), "{err}");
 }
 
@@ -63,6 +70,7 @@ fn basic_auth_with_the_password_in_an_ssm_securestring() {
         authorization(&sink).as_deref(),
         Some("Basic c2hpcHBlcjpwNHNz")
     );
+    assert_eq!(sink.docs().len(), fixture_lines(), "every event stored");
 }
 
 #[test]
