@@ -43,6 +43,11 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "MALLOC_ARENA_MAX",
         "glibc malloc arenas; elbship uses 1 unless this is set",
     ),
+    (
+        "MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_",
+        "glibc malloc: elbship uses 32 MiB and 64 MiB unless these are set, so a freed block \
+         buffer is reused rather than returned to the kernel and faulted in again",
+    ),
 ];
 
 /// Worked examples: (what it does, the command).
