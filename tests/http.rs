@@ -518,6 +518,34 @@ fn connection_reset_mid_body_is_retried() {
     assert_eq!(delivery(&out)["retried"].as_u64(), Some(200));
 }
 
+/// A broken proxy answers request 0 twice; the stray second answer sits on the kept-alive
+/// connection when request 1 goes out there and is refused with a 503. Taking the stray `200`
+/// as request 1's answer would count its 100 events as delivered and lose them with exit 0.
+#[test]
+fn a_stray_second_answer_is_never_taken_as_the_next_requests_answer() {
+    for api in [Api::Logstash, Api::Bulk] {
+        let dir = TempDir::new("http-stray");
+        let input = dir.file("in.log", &log_lines(300));
+        let behaviour = Behaviour::replying(|n| match n {
+            0 => Reply::AnswerTwice,
+            1 => Reply::Status(503, Vec::new(), "busy".into()),
+            _ => Reply::Normal,
+        });
+        let sink = Sink::start(api, behaviour);
+        let out = ship_retrying_fast(&[
+            input.as_str(),
+            "-o",
+            sink.url(),
+            "--batch-events",
+            "100",
+            "--max-in-flight",
+            "1",
+        ]);
+        assert_all_delivered(&out, &sink, &input);
+        assert_eq!(delivery(&out)["retried"].as_u64(), Some(100), "{api:?}");
+    }
+}
+
 #[test]
 fn a_stalled_request_times_out_and_is_sent_again() {
     let dir = TempDir::new("http-stall");

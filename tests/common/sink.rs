@@ -37,6 +37,9 @@ pub enum Reply {
     Stall(Duration),
     /// Wait this long, then answer as [`Reply::Normal`] does.
     Delay(Duration),
+    /// Answer as [`Reply::Normal`] does, then send a second, unsolicited `200` on the same
+    /// connection (a broken proxy): it must never be taken as the answer to the next request.
+    AnswerTwice,
 }
 
 /// Per-document rule for `_bulk`: given the `_id` and how many times it was seen before, an
@@ -309,14 +312,16 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
             store.content_types.push(ct);
             store.targets.push(request.path.clone());
         }
-        let (status, extra, body) = match (state.behaviour.reply)(n) {
+        let reply = (state.behaviour.reply)(n);
+        let twice = matches!(reply, Reply::AnswerTwice);
+        let (status, extra, body) = match reply {
             Reply::ResetMidBody => return,
             Reply::Stall(d) => {
                 thread::sleep(d);
                 return;
             }
             Reply::Status(status, extra, body) => (status, extra, body),
-            reply @ (Reply::Normal | Reply::Delay(_)) => {
+            reply @ (Reply::Normal | Reply::Delay(_) | Reply::AnswerTwice) => {
                 if let Reply::Delay(d) = reply {
                     thread::sleep(d);
                 }
@@ -347,6 +352,16 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
         }
         response.push_str("\r\n");
         response.push_str(&body);
+        if twice {
+            let stray = match state.api {
+                Api::Logstash => "ok",
+                Api::Bulk => "{\"took\":1,\"errors\":false,\"items\":[]}",
+            };
+            response.push_str(&format!(
+                "HTTP/1.1 200 X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{stray}",
+                stray.len()
+            ));
+        }
         let writer = reader.get_mut();
         if writer.write_all(response.as_bytes()).is_err() || writer.flush().is_err() {
             return;
