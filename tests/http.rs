@@ -546,6 +546,35 @@ fn a_stray_second_answer_is_never_taken_as_the_next_requests_answer() {
     }
 }
 
+/// `_bulk` stores a batch but its answer is cut short: the items were never read, so the batch
+/// is sent again, and its documents come back 409 (counted as duplicates, stored once).
+#[test]
+fn a_bulk_answer_cut_short_is_sent_again_and_its_documents_count_as_duplicates() {
+    let dir = TempDir::new("bulk-cut");
+    let input = dir.file("in.log", &log_lines(300));
+    let behaviour = Behaviour::replying(|n| {
+        if n == 1 {
+            Reply::TruncatedAnswer
+        } else {
+            Reply::Normal
+        }
+    });
+    let sink = Sink::start(Api::Bulk, behaviour);
+    let out = ship_retrying_fast(&[
+        input.as_str(),
+        "-o",
+        sink.url(),
+        "--batch-events",
+        "100",
+        "--max-in-flight",
+        "1",
+    ]);
+    assert_all_delivered(&out, &sink, &input);
+    let d = delivery(&out);
+    assert_eq!(d["retried"].as_u64(), Some(100), "{d}");
+    assert_eq!(d["duplicates"].as_u64(), Some(100), "{d}");
+}
+
 #[test]
 fn a_stalled_request_times_out_and_is_sent_again() {
     let dir = TempDir::new("http-stall");

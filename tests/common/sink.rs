@@ -40,6 +40,9 @@ pub enum Reply {
     /// Answer as [`Reply::Normal`] does, then send a second, unsolicited `200` on the same
     /// connection (a broken proxy): it must never be taken as the answer to the next request.
     AnswerTwice,
+    /// Store the documents, then send an answer cut short (its `Content-Length` promises more
+    /// than comes) and drop the connection.
+    TruncatedAnswer,
 }
 
 /// Per-document rule for `_bulk`: given the `_id` and how many times it was seen before, an
@@ -314,6 +317,7 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
         }
         let reply = (state.behaviour.reply)(n);
         let twice = matches!(reply, Reply::AnswerTwice);
+        let truncated = matches!(reply, Reply::TruncatedAnswer);
         let (status, extra, body) = match reply {
             Reply::ResetMidBody => return,
             Reply::Stall(d) => {
@@ -321,7 +325,10 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
                 return;
             }
             Reply::Status(status, extra, body) => (status, extra, body),
-            reply @ (Reply::Normal | Reply::Delay(_) | Reply::AnswerTwice) => {
+            reply @ (Reply::Normal
+            | Reply::Delay(_)
+            | Reply::AnswerTwice
+            | Reply::TruncatedAnswer) => {
                 if let Reply::Delay(d) = reply {
                     thread::sleep(d);
                 }
@@ -345,7 +352,7 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
         };
         let mut response = format!(
             "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
+            body.len() + if truncated { 100 } else { 0 }
         );
         for (name, value) in extra {
             response.push_str(&format!("{name}: {value}\r\n"));
@@ -363,7 +370,7 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
             ));
         }
         let writer = reader.get_mut();
-        if writer.write_all(response.as_bytes()).is_err() || writer.flush().is_err() {
+        if writer.write_all(response.as_bytes()).is_err() || writer.flush().is_err() || truncated {
             return;
         }
     }
