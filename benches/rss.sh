@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # benches/rss.sh: peak RSS stays flat whatever the input size. Runs elbship on a ~100 MB and a
 # ~1 GB ALB input (raw, stdin) and on the gzip of the large one, and prints the peak RSS of each
-# (GNU time's %M). Exits 1 if the large run's peak is more than 1.5x the small one's.
+# (GNU time's %M). Exits 1 if a peak is over 64 MB or the large run's is over twice the small's.
 #
 #   benches/rss.sh                # data from benches/gen.rs, built into benches/data/
 #   DATA=/tmp/benchdata benches/rss.sh
@@ -28,7 +28,18 @@ peak() { # label, then a command whose stdin/stdout are set up by the caller
 small=$(head -c 100000000 "$ALB" | peak "100 MB raw (stdin)" "$BIN")
 large=$( { cat "$ALB" "$ALB"; head -c 350000000 "$ALB"; } | peak "1.66 GB raw (stdin)" "$BIN")
 gz=$( { cat "$ALB" "$ALB"; } | gzip -1 | peak "1.31 GB as gzip (stdin)" "$BIN")
-if [ "$large" -gt $((small * 3 / 2)) ]; then
+# The pipeline bounds what it holds (its block slots and their output buffers, about 30 MB on
+# 2 cores); how much of that bound a run reaches depends on timing (24-34 MB for the small
+# input, 35-43 MB for the large one in repeated runs), so the check is the bound itself and
+# growth far beyond that jitter, not a tight ratio.
+LIMIT_KB=$((64 * 1024))
+for kb in "$small" "$large" "$gz"; do
+  if [ "$kb" -gt "$LIMIT_KB" ]; then
+    echo "FAIL: peak RSS $kb KB is over the 64 MB bound" >&2
+    exit 1
+  fi
+done
+if [ "$large" -gt $((small * 2)) ]; then
   echo "FAIL: peak RSS grew with the input ($small KB -> $large KB)" >&2
   exit 1
 fi

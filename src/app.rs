@@ -64,7 +64,7 @@ pub fn run(args: Args) -> ExitCode {
 ///   address space stays near what is used (VmPeak 168 MB -> 63 MB for the debug build on
 ///   64 MB of stdin).
 /// - `MALLOC_MMAP_THRESHOLD_` 32 MiB and `MALLOC_TRIM_THRESHOLD_` 64 MiB: with glibc's defaults a
-///   freed block buffer (1 MiB in, 4 MiB out) went back to the kernel, and the next block's
+///   freed block buffer (then 1 MiB in, 4 MiB out) went back to the kernel, and the next block's
 ///   buffer was faulted in again, page by page: 260,000 page faults and 0.9 s of system time
 ///   for the 1M-line benchmark file at `-j1`. Freed buffers now stay in the heap for the next
 ///   block (6,400 faults; 1.99 s -> 1.56 s, and 22 % off the 2-thread raw and gzip runs). The

@@ -92,13 +92,14 @@ pub struct LambdaPlan {
     pub drain_timeout: Duration,
 }
 
-/// The parse block when events are shipped (`--output URL`, `elbship lambda`) instead of the
-/// engine's 1 MiB: the blocks in flight and their events waiting for a batch are most of the
-/// peak memory, and 256 KiB blocks halve it at the same speed (release build, 1M-line ALB
-/// file to local sinks: 107 -> 53 MB Logstash, 117 -> 60 MB `_bulk`; a function's 62 MB
-/// object 148 -> 70 MB; README "Shipping over HTTP"). Stdout keeps 1 MiB: there the smaller
-/// blocks saved 25 MB of a 42 MB peak but cost up to 20 % more time on the raw file.
+/// The parse blocks when events are shipped (`--output URL`, `elbship lambda`): 3 of 256 KiB
+/// a thread instead of the engine's 6 of 512 KiB. The blocks in flight and their events
+/// waiting for a batch are most of the peak memory, and 3 x 256 KiB halved it against 3 x
+/// 1 MiB at the same speed (release build, 1M-line ALB file to local sinks: 107 -> 53 MB
+/// Logstash, 117 -> 60 MB `_bulk`; a function's 62 MB object 148 -> 70 MB; README "Shipping
+/// over HTTP"). 6 x 256 KiB was 2-4 % faster but 10 MB bigger (58 -> 67 MB Logstash).
 pub const SHIPPING_BLOCK_SIZE: usize = 256 * 1024;
+pub const SHIPPING_BLOCKS_PER_THREAD: usize = 3;
 
 /// What the Lambda runtime sets in a function's environment; `elbship lambda` needs them.
 pub const LAMBDA_VARIABLES: [&str; 4] = [
@@ -184,12 +185,13 @@ fn resolve_events(
         None => (Output::Stdout, None),
     };
     let encode = encode_events(args.events, now, window, bulk, args.source)?;
-    let shipping = matches!(output, Output::Http(_)).then_some(SHIPPING_BLOCK_SIZE);
+    let shipping = matches!(output, Output::Http(_));
     let engine = engine(
         found.inputs,
         args.threads,
         args.max_line_bytes,
-        args.block_size.or(shipping),
+        args.block_size,
+        shipping,
     );
     let events = EventsPlan {
         encode,
@@ -253,7 +255,7 @@ fn resolve_summary(args: SummaryArgs, now: &Now) -> Result<Plan, UsageError> {
         fail_if: args.fail_if,
     };
     Ok(Plan {
-        engine: engine(found.inputs, args.threads, args.max_line_bytes, None),
+        engine: engine(found.inputs, args.threads, args.max_line_bytes, None, false),
         job: JobPlan::Summary(summary),
         remarks: found.remarks,
         failures: found.failures,
@@ -317,8 +319,13 @@ fn resolve_lambda(
         time_limit: args.time_limit,
         drain_timeout: args.output.drain_timeout,
     };
-    let block_size = args.block_size.or(Some(SHIPPING_BLOCK_SIZE));
-    let engine = engine(Vec::new(), args.threads, args.max_line_bytes, block_size);
+    let engine = engine(
+        Vec::new(),
+        args.threads,
+        args.max_line_bytes,
+        args.block_size,
+        true,
+    );
     Ok(Plan {
         engine,
         job: JobPlan::Lambda(Box::new(lambda)),
@@ -350,12 +357,17 @@ fn engine(
     threads: Option<std::num::NonZeroUsize>,
     max_line_bytes: usize,
     block_size: Option<usize>,
+    shipping: bool,
 ) -> pipeline::Config {
     let mut engine = pipeline::Config::new(inputs);
     if let Some(threads) = threads {
         engine.threads = threads.get();
     }
     engine.max_line_bytes = max_line_bytes;
+    if shipping {
+        engine.block_size = SHIPPING_BLOCK_SIZE;
+        engine.blocks_per_thread = SHIPPING_BLOCKS_PER_THREAD;
+    }
     if let Some(block) = block_size {
         engine.block_size = block;
     }
@@ -719,13 +731,19 @@ mod tests {
     }
 
     #[test]
-    fn shipping_uses_smaller_parse_blocks_unless_told() {
+    fn shipping_uses_fewer_smaller_parse_blocks_unless_told() {
         let block = |args: &[&str]| plan(args).unwrap().engine.block_size;
+        let per_thread = |args: &[&str]| plan(args).unwrap().engine.blocks_per_thread;
         let stdout = block(&["elbship", "-"]);
         assert!(stdout > SHIPPING_BLOCK_SIZE);
         assert_eq!(
             block(&["elbship", "-", "-o", "http://127.0.0.1:9"]),
             SHIPPING_BLOCK_SIZE
+        );
+        assert!(per_thread(&["elbship", "-"]) > SHIPPING_BLOCKS_PER_THREAD);
+        assert_eq!(
+            per_thread(&["elbship", "-", "-o", "http://127.0.0.1:9"]),
+            SHIPPING_BLOCKS_PER_THREAD
         );
         let told = [
             "elbship",

@@ -32,8 +32,9 @@ pub struct Config {
     pub block_size: usize,
     /// `--max-line-bytes`: the chunker cuts longer lines; jobs see them as `Line::TooLong`.
     pub max_line_bytes: usize,
-    /// Blocks between the readers and the consumer (bounds memory); 0 picks from `threads`.
-    pub blocks_in_flight: usize,
+    /// Blocks between the readers and the consumer, per thread (at least 4 in all): with
+    /// `block_size`, this bounds memory.
+    pub blocks_per_thread: usize,
     /// Counters for a progress display, bumped as the run goes.
     pub progress: Option<Arc<crate::progress::Counters>>,
     /// Set (by a signal) to stop reading: each reader ends its input at the next block (a
@@ -53,7 +54,7 @@ impl Config {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             block_size: DEFAULT_BLOCK_SIZE,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
-            blocks_in_flight: 0,
+            blocks_per_thread: DEFAULT_BLOCKS_PER_THREAD,
             progress: None,
             stop: None,
             idle_after: DEFAULT_IDLE_AFTER,
@@ -71,11 +72,7 @@ impl Config {
     }
 
     fn slots(&self) -> usize {
-        if self.blocks_in_flight > 0 {
-            self.blocks_in_flight
-        } else {
-            (self.threads * 3).max(4)
-        }
+        (self.threads * self.blocks_per_thread).max(4)
     }
 
     fn stopped(&self) -> bool {
@@ -85,7 +82,13 @@ impl Config {
     }
 }
 
-pub const DEFAULT_BLOCK_SIZE: usize = 1 << 20;
+/// 6 blocks of 512 KiB a thread: the same 3 MiB of log in flight per thread as 3 of 1 MiB,
+/// cut finer, so a block that waits for an earlier one to finish (output is in input order)
+/// holds up less of the reading. On the 2-core machine, against 3 x 1 MiB (4 alternating
+/// rounds, medians): raw file 0.92 -> 0.89 s, gzip stdin 1.45 -> 1.42 s, 50 gzip files
+/// 1.50 -> 1.45 s, CPU used on gzip 177 % -> 186 %, peak RSS 45-50 -> 35-40 MB.
+pub const DEFAULT_BLOCK_SIZE: usize = 512 * 1024;
+pub const DEFAULT_BLOCKS_PER_THREAD: usize = 6;
 pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
 /// Short enough that `tail -F | elbship` shows each line at once to a person; long enough
 /// that a steady pipe is still read in whole blocks.
