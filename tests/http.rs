@@ -518,9 +518,10 @@ fn connection_reset_mid_body_is_retried() {
     assert_eq!(delivery(&out)["retried"].as_u64(), Some(200));
 }
 
-/// A broken proxy answers request 0 twice; the stray second answer sits on the kept-alive
-/// connection when request 1 goes out there and is refused with a 503. Taking the stray `200`
-/// as request 1's answer would count its 100 events as delivered and lose them with exit 0.
+/// A broken proxy answers request 0 twice, and refuses request 1 with a 503. A client that sent
+/// request 1 on the same kept-alive connection and read the stray `200` waiting there as its
+/// answer would count its 100 events as delivered and lose them with exit 0. (ureq drops a
+/// connection with bytes left over: request 1 goes on a second one.)
 #[test]
 fn a_stray_second_answer_is_never_taken_as_the_next_requests_answer() {
     for api in [Api::Logstash, Api::Bulk] {
