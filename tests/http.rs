@@ -186,6 +186,19 @@ fn ship_retrying_fast(args: &[&str]) -> Output {
     ship(&all)
 }
 
+/// `input` to `sink` in batches of `events`, `in_flight` requests at once, retrying fast.
+fn ship_in_batches(input: &str, sink: &Sink, events: &str, in_flight: &str) -> Output {
+    ship_retrying_fast(&[
+        input,
+        "-o",
+        sink.url(),
+        "--batch-events",
+        events,
+        "--max-in-flight",
+        in_flight,
+    ])
+}
+
 #[test]
 fn logstash_json_array_exactly_once_over_kept_alive_connections() {
     let dir = TempDir::new("http-json");
@@ -294,15 +307,7 @@ fn retries_429_with_backoff_then_delivers_everything_once() {
         }
     });
     let sink = Sink::start(Api::Logstash, behaviour);
-    let out = ship_retrying_fast(&[
-        input.as_str(),
-        "-o",
-        sink.url(),
-        "--batch-events",
-        "250",
-        "--max-in-flight",
-        "1",
-    ]);
+    let out = ship_in_batches(&input, &sink, "250", "1");
     assert_all_delivered(&out, &sink, &input);
     let d = delivery(&out);
     assert_eq!(
@@ -500,15 +505,7 @@ fn connection_reset_mid_body_is_retried() {
         }
     });
     let sink = Sink::start(Api::Logstash, behaviour);
-    let out = ship_retrying_fast(&[
-        input.as_str(),
-        "-o",
-        sink.url(),
-        "--batch-events",
-        "100",
-        "--max-in-flight",
-        "2",
-    ]);
+    let out = ship_in_batches(&input, &sink, "100", "2");
     assert_all_delivered(&out, &sink, &input);
     assert!(
         sink.connections() <= 2 + 2,
@@ -533,15 +530,7 @@ fn a_stray_second_answer_is_never_taken_as_the_next_requests_answer() {
             _ => Reply::Normal,
         });
         let sink = Sink::start(api, behaviour);
-        let out = ship_retrying_fast(&[
-            input.as_str(),
-            "-o",
-            sink.url(),
-            "--batch-events",
-            "100",
-            "--max-in-flight",
-            "1",
-        ]);
+        let out = ship_in_batches(&input, &sink, "100", "1");
         assert_all_delivered(&out, &sink, &input);
         assert_eq!(delivery(&out)["retried"].as_u64(), Some(100), "{api:?}");
     }
@@ -561,15 +550,7 @@ fn a_bulk_answer_cut_short_is_sent_again_and_its_documents_count_as_duplicates()
         }
     });
     let sink = Sink::start(Api::Bulk, behaviour);
-    let out = ship_retrying_fast(&[
-        input.as_str(),
-        "-o",
-        sink.url(),
-        "--batch-events",
-        "100",
-        "--max-in-flight",
-        "1",
-    ]);
+    let out = ship_in_batches(&input, &sink, "100", "1");
     assert_all_delivered(&out, &sink, &input);
     let d = delivery(&out);
     assert_eq!(d["retried"].as_u64(), Some(100), "{d}");
