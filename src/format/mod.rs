@@ -234,21 +234,13 @@ fn read_fields<'a>(
     quote_aware: bool,
     format: Format,
 ) -> Result<(usize, Extra<'a>), ParseError<'a>> {
-    let mut t = Tokenizer::new(line);
-    let mut n = 0;
-    while n < fields.len() {
-        let tok = if quote_aware {
-            t.next_token()
-                .map_err(|e| ParseError::unterminated(format, line, e.col))?
-        } else {
-            t.next_bare()
-        };
-        match tok {
-            Some(tok) => fields[n] = tok,
-            None => break,
-        }
-        n += 1;
-    }
+    let (n, mut t) = match quote_aware
+        .then(|| tokens::split_quoted(line, fields))
+        .flatten()
+    {
+        Some((n, pos)) => (n, Tokenizer::starting_at(line, pos)),
+        None => read_one_by_one(line, fields, quote_aware, format)?,
+    };
     if n < min {
         return Err(ParseError {
             format: Some(format),
@@ -264,6 +256,32 @@ fn read_fields<'a>(
         Extra::default()
     };
     Ok((n, extra))
+}
+
+/// [`read_fields`] a field at a time: bare lines, and the quote-aware lines the one-pass split
+/// leaves to the tokenizer. Returns how many fields were read and the tokenizer after them.
+fn read_one_by_one<'a>(
+    line: &'a [u8],
+    fields: &mut [Token<'a>],
+    quote_aware: bool,
+    format: Format,
+) -> Result<(usize, Tokenizer<'a>), ParseError<'a>> {
+    let mut t = Tokenizer::new(line);
+    let mut n = 0;
+    while n < fields.len() {
+        let tok = if quote_aware {
+            t.next_token()
+                .map_err(|e| ParseError::unterminated(format, line, e.col))?
+        } else {
+            t.next_bare()
+        };
+        match tok {
+            Some(tok) => fields[n] = tok,
+            None => break,
+        }
+        n += 1;
+    }
+    Ok((n, t))
 }
 
 const FOUND_MAX: usize = 48;

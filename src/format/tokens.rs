@@ -68,6 +68,14 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// A cursor whose next field starts at `pos` (where [`split_quoted`] stopped).
+    pub fn starting_at(line: &'a [u8], pos: usize) -> Self {
+        Tokenizer {
+            pos,
+            ..Tokenizer::new(line)
+        }
+    }
+
     /// Byte offset of the next field.
     pub fn pos(&self) -> usize {
         self.pos
@@ -199,6 +207,142 @@ impl<'a> Tokenizer<'a> {
     }
 }
 
+/// Reads the first fields of a quote-aware line into `fields` in one pass: the line's spaces,
+/// quotes and backslashes are mapped 64 bytes at a time, each quote is classed as opening (a
+/// space or the line's start before it) or closing (a space or the line's end after it), a
+/// running parity of the quotes marks the bytes inside quoted fields, and the spaces outside
+/// them are the field boundaries. No branch per field beyond taking the next boundary bit.
+///
+/// Returns how many fields were read and where the next one starts (past the end when the line
+/// ran out), or `None` for a line this cannot read with certainty: one with a backslash, a
+/// quote that neither opens nor closes a field (or both), or an unterminated quote. The
+/// [`Tokenizer`] reads those, by the same rules.
+#[inline]
+pub fn split_quoted<'a>(line: &'a [u8], fields: &mut [Token<'a>]) -> Option<(usize, usize)> {
+    let len = line.len();
+    let words = len.div_ceil(64);
+    let mut n = 0;
+    let mut start = 0;
+    // a space before the line's first byte, for the opening-quote test
+    let mut space_before = 1u64;
+    // all ones while inside a quoted field at the end of the previous word
+    let mut inside_carry = 0u64;
+    let mut next = word_masks(line, 0);
+    for w in 0..words {
+        let (spaces, quotes, backslashes) = next;
+        next = if w + 1 < words {
+            word_masks(line, w + 1)
+        } else {
+            (0, 0, 0)
+        };
+        if backslashes != 0 {
+            return None;
+        }
+        let line_end = if w + 1 == words {
+            1u64 << ((len - 1) % 64)
+        } else {
+            0
+        };
+        let space_after = (spaces >> 1) | (next.0 << 63) | line_end;
+        let opening = quotes & ((spaces << 1) | space_before);
+        let closing = quotes & space_after;
+        let inside = prefix_xor(quotes) ^ inside_carry;
+        // every quote opens or closes; an opening one starts a quoted field (the parity is odd
+        // from it) and a closing one ends it (even from it), so none can do both
+        if opening | closing != quotes || opening & !inside != 0 || closing & inside != 0 {
+            return None;
+        }
+        space_before = spaces >> 63;
+        inside_carry = ((inside as i64) >> 63) as u64;
+        let mut boundaries = spaces & !inside;
+        while boundaries != 0 {
+            if n == fields.len() {
+                return Some((n, start));
+            }
+            let end = w * 64 + boundaries.trailing_zeros() as usize;
+            fields[n] = field(line, start, end);
+            n += 1;
+            start = end + 1;
+            boundaries &= boundaries - 1;
+        }
+    }
+    if inside_carry != 0 {
+        return None;
+    }
+    // the last field, unless the line ended with a single space (or holds fields enough)
+    if start < len.max(1) {
+        if n == fields.len() {
+            return Some((n, start));
+        }
+        fields[n] = field(line, start, len);
+        n += 1;
+        start = len + 1;
+    }
+    Some((n, start))
+}
+
+/// The field `line[start..end]`, quoted when it starts with a quote ([`split_quoted`] has
+/// checked that it then also ends with one, a different one).
+#[inline(always)]
+fn field(line: &[u8], start: usize, end: usize) -> Token<'_> {
+    if line.get(start) == Some(&b'"') {
+        Token {
+            bytes: &line[start + 1..end - 1],
+            quoted: true,
+            col: start,
+        }
+    } else {
+        Token {
+            bytes: &line[start..end],
+            quoted: false,
+            col: start,
+        }
+    }
+}
+
+/// Bit `k` set in every bit `k` and above of `x` that has an odd number of set bits below
+/// and at `k` (the running parity).
+#[inline(always)]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// The spaces, quotes and backslashes of bytes `64 * w ..` of `line` (up to 64 of them).
+#[inline(always)]
+fn word_masks(line: &[u8], w: usize) -> (u64, u64, u64) {
+    let base = w * 64;
+    match line.get(base..base + 64) {
+        Some(word) => masks64(word),
+        None => {
+            // the last, partial word: its missing bytes read as zeros, which are none of the three
+            let mut word = [0u8; 64];
+            let rest = line.get(base..).unwrap_or_default();
+            word[..rest.len()].copy_from_slice(rest);
+            masks64(&word)
+        }
+    }
+}
+
+/// Spaces, quotes and backslashes among the 64 bytes of `word`.
+#[inline(always)]
+fn masks64(word: &[u8]) -> (u64, u64, u64) {
+    let (mut spaces, mut quotes, mut backslashes) = (0u64, 0u64, 0u64);
+    for k in (0..64).step_by(16) {
+        let chunk = &word[k..k + 16];
+        let (s, q) = space_quote_masks(chunk);
+        spaces |= u64::from(s) << k;
+        quotes |= u64::from(q) << k;
+        backslashes |= u64::from(eq_mask(chunk, b'\\')) << k;
+    }
+    (spaces, quotes, backslashes)
+}
+
 /// True when the quote at `q` is escaped: an odd run of backslashes (after `from`) precedes it.
 #[inline(always)]
 fn is_escaped(line: &[u8], from: usize, q: usize) -> bool {
@@ -233,6 +377,23 @@ fn space_quote_masks(chunk: &[u8]) -> (u32, u32) {
 }
 
 /// Bit `k` set when byte `k` of the 16-byte `chunk` equals `needle`.
+#[inline(always)]
+fn eq_mask(chunk: &[u8], needle: u8) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        sse2_eq_mask(chunk, needle)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut bits = 0;
+        for (k, &b) in chunk[..16].iter().enumerate() {
+            bits |= u32::from(b == needle) << k;
+        }
+        bits
+    }
+}
+
+/// [`eq_mask`] with SSE2.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn sse2_eq_mask(chunk: &[u8], needle: u8) -> u32 {
@@ -314,8 +475,11 @@ mod tests {
         assert!(t.next_bare().is_none());
     }
 
+    /// A field as the tests compare it: its column and bytes, or the column of its error.
+    type Field = Result<(usize, Vec<u8>), usize>;
+
     /// Every field, quote-aware and bare, with the error if there is one.
-    fn fields_of(mut t: Tokenizer<'_>, quote_aware: bool) -> Vec<Result<(usize, Vec<u8>), usize>> {
+    fn fields_of(mut t: Tokenizer<'_>, quote_aware: bool) -> Vec<Field> {
         let mut out = Vec::new();
         loop {
             let tok = if quote_aware {
@@ -352,7 +516,7 @@ mod tests {
     }
 
     /// The rules of the module doc, a byte at a time: the reference for the bitmaps.
-    fn reference_fields(line: &[u8], quote_aware: bool) -> Vec<Result<(usize, Vec<u8>), usize>> {
+    fn reference_fields(line: &[u8], quote_aware: bool) -> Vec<Field> {
         let mut out = Vec::new();
         let mut pos = 0;
         while pos < line.len() || (pos == 0 && line.is_empty() && out.is_empty()) {
@@ -387,6 +551,94 @@ mod tests {
             }
         }
         out
+    }
+
+    /// Every field as the one-pass split reads them (the tokenizer going on where it stopped
+    /// after `max` fields), or `None` when it leaves the line to the tokenizer.
+    fn split_fields(line: &[u8], max: usize) -> Option<Vec<Field>> {
+        let mut fields = vec![Token::default(); max];
+        let (n, pos) = split_quoted(line, &mut fields)?;
+        let mut out: Vec<_> = fields[..n]
+            .iter()
+            .map(|t| Ok((t.col, t.bytes.to_vec())))
+            .collect();
+        if n == max {
+            out.extend(fields_of(Tokenizer::starting_at(line, pos), true));
+        } else {
+            assert!(Tokenizer::starting_at(line, pos)
+                .next_token()
+                .unwrap()
+                .is_none());
+        }
+        Some(out)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// The one-pass split reads the fields the rules give, or leaves the line to the
+        /// tokenizer: on lines of bare and quoted fields (spaces, quotes and `-` inside), with
+        /// stray quotes and backslashes, across word boundaries, stopping after any count.
+        #[test]
+        fn one_pass_split_matches_the_rules(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                4 => "[a-z0-9:./-]{0,12}",
+                4 => "\"[a-z0-9 :/?=\"-]{0,40}\"",
+                2 => "[a-z]{0,2}\"[a-z ]{0,3}\"?[a-z]{0,2}",
+                1 => "[a \"\\\\x]{0,6}",
+            ], 0..16),
+            trailing_space in proptest::bool::ANY,
+            max in 0usize..45,
+        ) {
+            let mut line = parts.join(" ").into_bytes();
+            if trailing_space {
+                line.push(b' ');
+            }
+            if let Some(fields) = split_fields(&line, max) {
+                proptest::prop_assert_eq!(fields, reference_fields(&line, true));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// The same on short runs of letters, spaces and quotes placed anywhere in a word: every
+        /// way a quote can sit beside a space or not, which the split must class right or leave.
+        #[test]
+        fn one_pass_split_matches_the_rules_on_stray_quotes(
+            offset in 0usize..70,
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b' ', b'"']), 0..24),
+            max in 0usize..12,
+        ) {
+            // a field ending anywhere in the first word, then the bytes from a field's start
+            let mut line = b"x".repeat(offset);
+            line.push(b' ');
+            line.extend_from_slice(&bytes);
+            if let Some(fields) = split_fields(&line, max) {
+                proptest::prop_assert_eq!(fields, reference_fields(&line, true));
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_split_reads_a_real_alb_line_and_leaves_escapes_to_the_tokenizer() {
+        let line = br#"https 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.086 0.048 0.037 200 200 0 57 "GET https://www.example.com:443/ HTTP/1.1" "curl/7.46.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337281-1d84f3d73c47ec4e58577259" "www.example.com" "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012" 1 2018-07-02T22:22:48.364000Z "authenticate,forward" "-" "-" "10.0.0.1:80" "200" "-" "-""#;
+        let fields = split_fields(line, 33).expect("a plain ALB line takes the one pass");
+        assert_eq!(fields, reference_fields(line, true));
+        assert_eq!(fields.len(), 29);
+        assert_eq!(
+            fields[12],
+            Ok((134, b"GET https://www.example.com:443/ HTTP/1.1".to_vec()))
+        );
+        // a quoted field closing on the last byte of a 64-byte word, the space in the next
+        let mut line = b"x ".repeat(30);
+        line.extend_from_slice(b"\"ab\" c");
+        assert_eq!(line[63], b'"');
+        let fields = split_fields(&line, 40).expect("no escapes, every quote opens or closes");
+        assert_eq!(fields, reference_fields(&line, true));
+        assert_eq!(split_fields(br#"a "b \"c\" d" e"#, 5), None);
+        assert_eq!(split_fields(br#"a "b"#, 5), None);
+        assert_eq!(split_fields(br#"a "b "c" d"#, 5), None);
     }
 
     #[test]
