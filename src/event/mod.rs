@@ -13,7 +13,7 @@ use crate::format;
 use crate::input::chunk::{Line, Piece};
 use crate::input::{s3key, Input};
 use crate::pipeline::Job;
-use crate::schema::{self, EventStyle, EventWriter, Failure, StaticFields};
+use crate::schema::{self, EventOut, EventStyle, EventWriter, Failure, StaticFields};
 use crate::stats::Stats;
 use action::BulkAction;
 

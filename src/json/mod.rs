@@ -167,18 +167,34 @@ pub fn write_decimal_text(out: &mut Vec<u8>, text: &[u8]) {
 
 /// Decimal digits of `n`.
 #[inline]
-pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut buf = [0u8; 20];
+pub fn write_u64(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    out.extend_from_slice(u64_digits(n, &mut digits));
+}
+
+/// The decimal digits of `n`, written at the end of `buf`: two at a time from a table.
+#[inline]
+pub fn u64_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
-    out.extend_from_slice(&buf[at..]);
+    if n >= 10 {
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    } else {
+        at -= 1;
+        buf[at] = b'0' + n as u8;
+    }
+    &buf[at..]
 }
 
 #[cfg(test)]
@@ -198,6 +214,10 @@ mod tests {
         out.push(b' ');
         write_u64(&mut out, 18_446_744_073_709_551_615);
         assert_eq!(out, b"-1.0 0.5 7.0 80 18446744073709551615");
+        for n in (0..2000).chain([u64::MAX - 1, 10_000_000_000, 999_999_999_999_999_999]) {
+            let mut buf = [0; 20];
+            assert_eq!(u64_digits(n, &mut buf), n.to_string().as_bytes());
+        }
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //!
 //! `-` is left out, and so is a `-1` processing time (it is "never dispatched", not a duration).
 
-use super::writer::EventWriter;
+use super::planned::Attach;
+use super::writer::EventOut;
 use super::{outcome, EventStyle};
 use crate::format::tokens::Token;
 use crate::format::values::{split_url, tls_version, Decimal, Int};
 use crate::format::{AlbRecord, ConnRecord, Extra, HttpCore, NlbRecord, Record};
 
-pub fn write(w: &mut EventWriter<'_>, record: &Record<'_>, style: &EventStyle) {
+pub fn write<W: EventOut>(w: &mut W, record: &Record<'_>, style: &EventStyle) {
     match record {
         Record::Alb(r) => http(w, r.line, &r.core, Some(r), &r.extra, style),
         Record::Classic(r) => http(w, r.line, &r.core, None, &r.extra, style),
@@ -18,36 +19,52 @@ pub fn write(w: &mut EventWriter<'_>, record: &Record<'_>, style: &EventStyle) {
     }
 }
 
-fn event_head(w: &mut EventWriter<'_>, category: &'static str) {
-    w.open("event");
+/// Opens `event` with its kind and category; the caller adds the rest and closes it.
+fn event_head<W: EventOut>(w: &mut W, category: &'static str) -> W::Object {
+    let event = w.open_at(Attach::Event);
     w.plain("kind", "event");
     w.raw("category", category.as_bytes());
+    event
 }
 
-fn cloud(w: &mut EventWriter<'_>) {
-    w.object("cloud", |w| w.plain("provider", "aws"));
+fn cloud<W: EventOut>(w: &mut W) {
+    let cloud = w.open_at(Attach::Cloud);
+    w.plain("provider", "aws");
+    w.close(cloud);
 }
 
-fn tls(w: &mut EventWriter<'_>, cipher: Option<Token<'_>>, protocol: Option<Token<'_>>) {
-    w.open("tls");
+/// Opens `aws` and `aws.elb`, the objects of the `aws.elb.*` fields; [`close_aws_elb`] closes
+/// both.
+fn open_aws_elb<W: EventOut>(w: &mut W) -> (W::Object, W::Object) {
+    let aws = w.open_at(Attach::Aws);
+    (aws, w.open_at(Attach::Elb))
+}
+
+fn close_aws_elb<W: EventOut>(w: &mut W, (aws, elb): (W::Object, W::Object)) {
+    w.close(elb);
+    w.close(aws);
+}
+
+fn tls<W: EventOut>(w: &mut W, cipher: Option<Token<'_>>, protocol: Option<Token<'_>>) {
+    let tls = w.open("tls");
     w.opt_token("cipher", cipher);
     if let Some((version, name)) = protocol.and_then(|p| tls_version(p.bytes)) {
         w.plain("version", version);
         w.plain("version_protocol", name);
     }
-    w.close();
+    w.close(tls);
 }
 
 /// `key: {sec: value}` unless the value is `-1` or `-`.
-fn seconds(w: &mut EventWriter<'_>, key: &'static str, value: Option<Decimal<'_>>) {
+fn seconds<W: EventOut>(w: &mut W, key: &'static str, value: Option<Decimal<'_>>) {
     if let Some(v) = value.filter(|v| !v.is_minus_one()) {
         w.object(key, |w| w.decimal("sec", v));
     }
 }
 
 /// Classic ELB and ALB: the same core, plus ALB's own fields when `alb` is given.
-fn http(
-    w: &mut EventWriter<'_>,
+fn http<W: EventOut>(
+    w: &mut W,
     line: &[u8],
     core: &HttpCore<'_>,
     alb: Option<&AlbRecord<'_>>,
@@ -57,7 +74,7 @@ fn http(
     let tcp = core.is_tcp_listener();
     style.head(w, core.time, false, line);
 
-    event_head(w, if tcp { r#"["network"]"# } else { r#"["web"]"# });
+    let event = event_head(w, if tcp { r#"["network"]"# } else { r#"["web"]"# });
     if let Some(status) = core.elb_status_code {
         w.plain("outcome", outcome(status.value()));
     }
@@ -66,11 +83,11 @@ fn http(
     }
     w.opt_str("start", alb.and_then(|a| a.request_creation_time));
     w.str("end", core.time);
-    w.close();
+    w.close(event);
 
     cloud(w);
 
-    w.open("source");
+    let source = w.open("source");
     if let Some(client) = core.client {
         w.str("ip", client.ip);
         w.str("address", client.ip);
@@ -79,35 +96,35 @@ fn http(
     if tcp {
         w.opt_int("bytes", core.received_bytes);
     }
-    w.close();
+    w.close(source);
 
-    w.open("destination");
+    let destination = w.open("destination");
     if tcp {
         w.opt_int("bytes", core.sent_bytes);
     }
     w.opt_token("domain", alb.and_then(|a| a.domain_name));
-    w.close();
+    w.close(destination);
 
     if !tcp {
         let request = &core.request;
-        w.open("http");
-        w.open("request");
+        let http = w.open("http");
+        let http_request = w.open("request");
         w.opt_str("method", request.method);
-        w.open("body");
+        let body = w.open("body");
         w.opt_int("bytes", core.received_bytes);
-        w.close();
-        w.close();
-        w.open("response");
+        w.close(body);
+        w.close(http_request);
+        let response = w.open("response");
         w.opt_int("status_code", core.elb_status_code);
-        w.open("body");
+        let body = w.open("body");
         w.opt_int("bytes", core.sent_bytes);
-        w.close();
-        w.close();
+        w.close(body);
+        w.close(response);
         w.opt_str("version", request.http_version());
-        w.close();
+        w.close(http);
 
         if let Some(url) = request.url {
-            w.open("url");
+            let url_object = w.open("url");
             w.str("original", url);
             if let Some(parts) = split_url(url) {
                 w.opt_str("scheme", parts.scheme);
@@ -117,7 +134,7 @@ fn http(
                 w.opt_str("path", parts.path);
                 w.opt_str("query", parts.query);
             }
-            w.close();
+            w.close(url_object);
         }
 
         if let Some(agent) = core.user_agent {
@@ -131,14 +148,13 @@ fn http(
         w.object("trace", |w| w.token("id", trace));
     }
 
-    w.open("aws");
-    w.open("elb");
+    let aws_elb = open_aws_elb(w);
     if let Some(a) = alb {
         w.str("type", a.kind);
     }
     w.str("name", core.elb);
     w.plain("protocol", if tcp { "tcp" } else { "http" });
-    w.open("backend");
+    let backend = w.open("backend");
     if let Some(backend) = core.backend {
         w.str("ip", backend.ip);
         w.int("port", backend.port);
@@ -148,7 +164,7 @@ fn http(
             w.object("response", |w| w.int("status_code", status));
         });
     }
-    w.close();
+    w.close(backend);
     seconds(w, "request_processing_time", core.request_processing_time);
     seconds(w, "backend_processing_time", core.backend_processing_time);
     seconds(w, "response_processing_time", core.response_processing_time);
@@ -158,12 +174,11 @@ fn http(
         alb_fields(w, a);
     }
     w.extra_fields("extra_fields", extra);
-    w.close();
-    w.close();
+    close_aws_elb(w, aws_elb);
 }
 
 /// The `aws.elb.*` fields only ALB lines have.
-fn alb_fields(w: &mut EventWriter<'_>, a: &AlbRecord<'_>) {
+fn alb_fields<W: EventOut>(w: &mut W, a: &AlbRecord<'_>) {
     if let Some(arn) = a.target_group_arn {
         w.object("target_group", |w| w.token("arn", arn));
     }
@@ -190,44 +205,43 @@ fn alb_fields(w: &mut EventWriter<'_>, a: &AlbRecord<'_>) {
     w.opt_token("request_transform_status", a.request_transform_status);
 }
 
-fn nlb(w: &mut EventWriter<'_>, r: &NlbRecord<'_>, style: &EventStyle) {
+fn nlb<W: EventOut>(w: &mut W, r: &NlbRecord<'_>, style: &EventStyle) {
     style.head(w, r.time, true, r.line);
 
-    event_head(w, r#"["network"]"#);
+    let event = event_head(w, r#"["network"]"#);
     w.str_concat("end", r.time, b"Z");
-    w.close();
+    w.close(event);
 
     cloud(w);
 
-    w.open("source");
+    let source = w.open("source");
     if let Some(client) = r.client {
         w.str("ip", client.ip);
         w.str("address", client.ip);
         w.int("port", client.port);
     }
     w.opt_int("bytes", r.received_bytes);
-    w.close();
+    w.close(source);
 
-    w.open("destination");
+    let destination = w.open("destination");
     w.opt_int("bytes", r.sent_bytes);
     w.opt_token("domain", r.domain_name);
-    w.close();
+    w.close(destination);
 
     tls(w, r.tls_cipher, r.tls_protocol_version);
 
-    w.open("aws");
-    w.open("elb");
+    let aws_elb = open_aws_elb(w);
     w.plain("type", "tls");
     w.str("log_version", r.version);
     w.str("name", r.elb);
     w.str("listener", r.listener);
     w.plain("protocol", "tcp");
-    w.open("backend");
+    let backend = w.open("backend");
     if let Some(dest) = r.destination {
         w.str("ip", dest.ip);
         w.int("port", dest.port);
     }
-    w.close();
+    w.close(backend);
     if let Some(ms) = r.connection_time {
         w.object("connection_time", |w| w.number("ms", ms));
     }
@@ -235,10 +249,10 @@ fn nlb(w: &mut EventWriter<'_>, r: &NlbRecord<'_>, style: &EventStyle) {
         w.object("tls_handshake_time", |w| w.number("ms", ms));
     }
     w.opt_token("incoming_tls_alert", r.incoming_tls_alert);
-    w.open("chosen_cert");
+    let chosen_cert = w.open("chosen_cert");
     w.opt_token("arn", r.chosen_cert_arn);
     w.opt_token("serial", r.chosen_cert_serial);
-    w.close();
+    w.close(chosen_cert);
     w.opt_token("ssl_cipher", r.tls_cipher);
     w.opt_token("ssl_protocol", r.tls_protocol_version);
     w.opt_token("ssl_named_group", r.tls_named_group);
@@ -249,14 +263,13 @@ fn nlb(w: &mut EventWriter<'_>, r: &NlbRecord<'_>, style: &EventStyle) {
         w.str_concat("tls_connection_creation_time", t, b"Z");
     }
     w.extra_fields("extra_fields", &r.extra);
-    w.close();
-    w.close();
+    close_aws_elb(w, aws_elb);
 }
 
-fn conn(w: &mut EventWriter<'_>, r: &ConnRecord<'_>, style: &EventStyle) {
+fn conn<W: EventOut>(w: &mut W, r: &ConnRecord<'_>, style: &EventStyle) {
     style.head(w, r.time, false, r.line);
 
-    event_head(w, r#"["network"]"#);
+    let event = event_head(w, r#"["network"]"#);
     if let Some(status) = r.tls_verify_status {
         if status.bytes == b"Success" {
             w.plain("outcome", "success");
@@ -265,19 +278,18 @@ fn conn(w: &mut EventWriter<'_>, r: &ConnRecord<'_>, style: &EventStyle) {
         }
     }
     w.str("end", r.time);
-    w.close();
+    w.close(event);
 
     cloud(w);
 
-    w.open("client");
+    let client = w.open("client");
     w.opt_str("ip", r.client_ip);
     w.opt_int("port", r.client_port);
-    w.close();
+    w.close(client);
 
     tls(w, r.tls_cipher, r.tls_protocol);
 
-    w.open("aws");
-    w.open("elb");
+    let aws_elb = open_aws_elb(w);
     w.opt_int("listener", r.listener_port);
     w.plain("protocol", "tcp");
     w.opt_token("ssl_protocol", r.tls_protocol);
@@ -301,6 +313,5 @@ fn conn(w: &mut EventWriter<'_>, r: &ConnRecord<'_>, style: &EventStyle) {
     w.opt_token("name", r.elb);
     w.opt_token("node_ip", r.ip_address);
     w.extra_fields("extra_fields", &r.extra);
-    w.close();
-    w.close();
+    close_aws_elb(w, aws_elb);
 }

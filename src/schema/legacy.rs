@@ -3,7 +3,7 @@
 //!
 //! Flat keys; `-` is left out; a `-1` processing time is kept as `-1.0`, as grok's `:float` did.
 
-use super::writer::EventWriter;
+use super::writer::{EventOut, EventWriter};
 use super::EventStyle;
 use crate::format::values::{split_url, Int};
 use crate::format::{AlbRecord, ConnRecord, Extra, HttpCore, NlbRecord, Record};

@@ -196,6 +196,27 @@ const LEGACY: &[(&str, Kind)] = &[
     ("ip_address", Ip),
 ];
 
+/// The fields above that no parsed line's event writes itself: the input's metadata and the
+/// default `event.dataset` (static fields, merged in by the writers) and the failure event's
+/// message.
+const NOT_FROM_A_LINE: &[&str] = &[
+    "error.message",
+    "log.file.path",
+    "cloud.account.id",
+    "cloud.region",
+    "aws.s3.bucket.name",
+    "aws.s3.object.key",
+    "event.dataset",
+];
+
+/// The fields `schema`'s mapping may write for a parsed line, dotted paths: a static field at
+/// one of these (or inside one, or holding one) meets a field of the line.
+pub fn written(schema: Schema) -> impl Iterator<Item = &'static str> {
+    fields(schema)
+        .map(|(path, _)| path)
+        .filter(|path| !NOT_FROM_A_LINE.contains(path))
+}
+
 /// Every field of `schema` and its kind, dotted paths.
 pub fn fields(schema: Schema) -> impl Iterator<Item = (&'static str, Kind)> {
     let own = match schema {

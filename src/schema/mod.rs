@@ -5,12 +5,14 @@
 pub mod ecs;
 pub mod legacy;
 pub mod mapping;
+pub mod planned;
 pub mod statics;
 pub mod writer;
 
 use crate::format::{ParseError, Record};
+use planned::PlannedWriter;
 pub use statics::StaticFields;
-pub use writer::EventWriter;
+pub use writer::{EventOut, EventWriter};
 
 /// Which field names events use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -30,6 +32,8 @@ pub struct EventStyle {
     pub message: bool,
     /// `--tag` values, rendered as the inside of a JSON array (`"a","b"`).
     tags: Vec<u8>,
+    /// The same as a JSON array (`["a","b"]`).
+    tags_array: Vec<u8>,
 }
 
 /// The tag Logstash's grok filter puts on lines it could not parse.
@@ -47,12 +51,14 @@ impl EventStyle {
         EventStyle {
             schema,
             message,
+            tags_array: [b"[", &rendered[..], b"]"].concat(),
             tags: rendered,
         }
     }
 
     /// `@timestamp`, `message` and `tags`: the head of every event.
-    fn head(&self, w: &mut EventWriter<'_>, timestamp: &[u8], zulu_suffix: bool, line: &[u8]) {
+    #[inline(always)]
+    fn head(&self, w: &mut impl EventOut, timestamp: &[u8], zulu_suffix: bool, line: &[u8]) {
         if zulu_suffix {
             w.str_concat("@timestamp", timestamp, b"Z");
         } else {
@@ -62,24 +68,33 @@ impl EventStyle {
             w.str("message", line);
         }
         if !self.tags.is_empty() {
-            w.key("tags");
-            let out = w.out();
-            out.push(b'[');
-            out.extend_from_slice(&self.tags);
-            out.push(b']');
+            w.raw("tags", &self.tags_array);
         }
     }
 }
 
-/// Writes the event for a parsed line.
+/// Writes the event for a parsed line: ECS events through a [`PlannedWriter`] when the input's
+/// static fields allow it (they nearly always do), else through `w`.
 #[inline]
 pub fn write_record(w: &mut EventWriter<'_>, record: &Record<'_>, style: &EventStyle) {
-    w.begin();
-    match style.schema {
-        Schema::Ecs => ecs::write(w, record, style),
-        Schema::Legacy => legacy::write(w, record, style),
+    match (style.schema, w.statics().ecs_plan()) {
+        (Schema::Ecs, Some(plan)) => {
+            let mut planned = PlannedWriter::new(w.out(), plan);
+            planned.begin();
+            ecs::write(&mut planned, record, style);
+            planned.end();
+        }
+        (Schema::Ecs, None) => {
+            w.begin();
+            ecs::write(w, record, style);
+            w.end();
+        }
+        (Schema::Legacy, _) => {
+            w.begin();
+            legacy::write(w, record, style);
+            w.end();
+        }
     }
-    w.end();
 }
 
 /// Why a line became a failure event.
@@ -123,9 +138,7 @@ pub fn write_failure(
         ),
         Failure::Truncated => "input ended in the middle of this line (truncated or corrupt input)".into(),
     };
-    w.open("error");
-    w.str("message", reason.as_bytes());
-    w.close();
+    w.object("error", |w| w.str("message", reason.as_bytes()));
     w.end();
 }
 

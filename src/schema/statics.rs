@@ -4,6 +4,7 @@
 //! Kept as a tree of dotted-key paths with each subtree pre-rendered as JSON, so the writer
 //! merges them into its objects without building anything per line.
 
+use super::planned::Plan;
 use crate::json::write_str;
 
 pub const ROOT: u32 = 0;
@@ -21,10 +22,12 @@ pub struct Node {
     pub rendered: Vec<u8>,
 }
 
-/// A tree of static fields. Build with [`StaticFields::insert`], then [`StaticFields::render`].
+/// A tree of static fields, built with [`StaticFields::insert`].
 #[derive(Clone, Debug)]
 pub struct StaticFields {
     nodes: Vec<Node>,
+    /// How ECS events write them without a lookup per field, when they can.
+    ecs_plan: Option<Plan>,
 }
 
 /// A key that is both a value and an object (`--add-field a=1 --add-field a.b=2`).
@@ -41,6 +44,7 @@ impl Default for StaticFields {
                 value: None,
                 rendered: Vec::new(),
             }],
+            ecs_plan: Some(Plan::default()),
         }
     }
 }
@@ -87,7 +91,8 @@ impl StaticFields {
         Ok(())
     }
 
-    /// Renders every subtree to JSON (called after each insert; trees are tiny).
+    /// Renders every subtree to JSON, and plans them for ECS events (called after each insert;
+    /// trees are tiny).
     fn render(&mut self) {
         fn render(nodes: &mut [Node], id: usize) -> Vec<u8> {
             let mut out = Vec::new();
@@ -109,6 +114,13 @@ impl StaticFields {
             out
         }
         render(&mut self.nodes, ROOT as usize);
+        self.ecs_plan = Plan::ecs(self);
+    }
+
+    /// How ECS events write these fields, or `None` when one meets a field of the mapping
+    /// (see [`Plan::ecs`]).
+    pub fn ecs_plan(&self) -> Option<&Plan> {
+        self.ecs_plan.as_ref()
     }
 
     pub fn len(&self) -> usize {
