@@ -75,13 +75,107 @@ unsafe fn sse2_copy_and_mask(src: *const u8, dst: *mut u8) -> u32 {
     }
 }
 
+/// Bits `k` set for the plain quotes among the 16 bytes at `src`, and for the other bytes that
+/// need care (`\`, control, non-ASCII); the bytes are also stored at `dst`.
+///
+/// # Safety
+/// As for [`sse2_copy_and_mask`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn sse2_copy_and_masks(src: *const u8, dst: *mut u8) -> (u32, u32) {
+    // SAFETY: as for `sse2_copy_and_mask`
+    unsafe {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+            _mm_or_si128, _mm_set1_epi8, _mm_storeu_si128,
+        };
+        let v = _mm_loadu_si128(src.cast::<__m128i>());
+        _mm_storeu_si128(dst.cast::<__m128i>(), v);
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // as signed bytes, control bytes and non-ASCII ones (negative) are those below 0x20
+        let control_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+        let other = _mm_or_si128(backslash, control_or_high);
+        (
+            _mm_movemask_epi8(quote) as u32,
+            _mm_movemask_epi8(other) as u32,
+        )
+    }
+}
+
+/// The clean run of [`escape_into`] 32 bytes at a time, for CPUs with AVX2 (about every
+/// x86_64 server since 2013; checked at run time): copies `s[i..]` to `dst + d`, escaping plain
+/// quotes as it goes, and stops at the first other byte that needs care or where fewer than 32
+/// bytes are left. Returns the new `(i, d)`.
+///
+/// # Safety
+/// As for [`escape_into`], and the CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn avx2_quoted_run(s: &[u8], mut i: usize, dst: *mut u8, mut d: usize) -> (usize, usize) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set1_epi8, _mm256_storeu_si256,
+    };
+    // SAFETY: loads stay inside `s` (32 bytes only while 32 remain; 64 while a quote's copy
+    // needs them); stores stay inside the room the caller has, as in `escape_into`'s own loop
+    unsafe {
+        let src = s.as_ptr();
+        while i + 32 <= s.len() {
+            let v = _mm256_loadu_si256(src.add(i).cast::<__m256i>());
+            _mm256_storeu_si256(dst.add(d).cast::<__m256i>(), v);
+            let quote = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'"' as i8));
+            let backslash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\\' as i8));
+            // as signed bytes, control bytes and non-ASCII ones (negative) are those below 0x20
+            let control_or_high = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v);
+            let others = _mm256_movemask_epi8(_mm256_or_si256(backslash, control_or_high)) as u32;
+            let mut quotes = _mm256_movemask_epi8(quote) as u32;
+            if quotes | others == 0 {
+                i += 32;
+                d += 32;
+                continue;
+            }
+            if others != 0 || i + 64 > s.len() {
+                let clean = (quotes | others).trailing_zeros() as usize;
+                return (i + clean, d + clean);
+            }
+            // as in `escape_into`: each quote's `\`, then the bytes from it on again, one further
+            let mut shift = 0;
+            while quotes != 0 {
+                let at = quotes.trailing_zeros() as usize;
+                *dst.add(d + at + shift) = b'\\';
+                shift += 1;
+                let rest = _mm256_loadu_si256(src.add(i + at).cast::<__m256i>());
+                _mm256_storeu_si256(dst.add(d + at + shift).cast::<__m256i>(), rest);
+                quotes &= quotes - 1;
+            }
+            i += 32;
+            d += 32 + shift;
+        }
+        (i, d)
+    }
+}
+
+/// Copies 16 bytes from `src` to `dst`.
+///
+/// # Safety
+/// `src` must be readable and `dst` writable for 16 bytes.
+#[inline(always)]
+unsafe fn copy16(src: *const u8, dst: *mut u8) {
+    // SAFETY: the caller's contract
+    unsafe {
+        dst.cast::<u128>()
+            .write_unaligned(src.cast::<u128>().read_unaligned())
+    }
+}
+
 /// Output bytes one input byte can become at most: a control byte is written `\u00XX`
 /// (a UTF-8 sequence is copied, and U+FFFD replaces at least one byte with three).
 pub const MAX_ESCAPED_LEN: usize = 6;
 
 /// Bytes the clean-run copier may write past what it keeps: it stores whole chunks and keeps
 /// only the part before the first byte that needs care.
-pub const SPILL: usize = 16;
+pub const SPILL: usize = 32;
 
 /// Writes `s` as a JSON string (with quotes). When `aws_escaped`, `\"` and `\\` in `s` are
 /// AWS's escapes for `"` and `\`, which are already the JSON escapes, and are copied as is.
@@ -178,16 +272,38 @@ unsafe fn escape_into(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
         let mut d = 0;
         loop {
             'clean_run: {
+                #[cfg(target_arch = "x86_64")]
+                if s.len() - i >= 64 && std::arch::is_x86_feature_detected!("avx2") {
+                    (i, d) = avx2_quoted_run(s, i, dst, d);
+                }
                 // whole chunks, escaping plain quotes (a request line is full of them) without
                 // leaving the loop; anything else stops the run
                 #[cfg(target_arch = "x86_64")]
                 while i + 16 <= s.len() {
-                    let mask = sse2_copy_and_mask(s.as_ptr().add(i), dst.add(d));
-                    if mask == 0 {
+                    let (quotes, others) = sse2_copy_and_masks(s.as_ptr().add(i), dst.add(d));
+                    if quotes | others == 0 {
                         i += 16;
                         d += 16;
                         continue;
                     }
+                    if others == 0 && i + 32 <= s.len() {
+                        // only plain quotes, and 16 bytes readable after the last: each gets
+                        // its `\`, and the bytes from it on are stored again one further along
+                        // (what the next quote's store overwrites, it writes again)
+                        let mut quotes = quotes;
+                        let mut shift = 0;
+                        while quotes != 0 {
+                            let at = quotes.trailing_zeros() as usize;
+                            *dst.add(d + at + shift) = b'\\';
+                            shift += 1;
+                            copy16(s.as_ptr().add(i + at), dst.add(d + at + shift));
+                            quotes &= quotes - 1;
+                        }
+                        i += 16;
+                        d += 16 + shift;
+                        continue;
+                    }
+                    let mask = quotes | others;
                     let clean = mask.trailing_zeros() as usize;
                     if s[i + clean] == b'"' {
                         put(dst.add(d + clean), b"\\\"");
@@ -457,6 +573,79 @@ mod tests {
                     assert_eq!(back, String::from_utf8_lossy(&s), "{got} vs {expected}");
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// Strings up to 300 bytes, dense with quotes and now and then another byte that needs
+        /// care: valid JSON that reads back as the string (lossy UTF-8), with AWS's escapes on or
+        /// off when there is no backslash.
+        #[test]
+        fn long_strings_full_of_quotes_read_back(
+            s in proptest::collection::vec(
+                proptest::prop_oneof![
+                    8 => proptest::sample::select(b"abcdefgh ./:=-".to_vec()),
+                    3 => proptest::strategy::Just(b'"'),
+                    1 => proptest::sample::select(b"\\\n\x01\xc3\xa9\xff".to_vec()),
+                ],
+                0..300,
+            ),
+        ) {
+            let json = escaped(&s, false);
+            let back: String = serde_json::from_str(&json).unwrap();
+            proptest::prop_assert_eq!(back, String::from_utf8_lossy(&s));
+            if !s.contains(&b'\\') {
+                proptest::prop_assert_eq!(escaped(&s, true), json);
+            }
+        }
+    }
+
+    /// Strings that end where readable memory ends (a page mapped with no access right after
+    /// them): no path of the escaper reads a byte past its input, whatever the length and
+    /// wherever the quotes and other specials are.
+    #[cfg(unix)]
+    #[test]
+    fn the_escaper_never_reads_past_its_input() {
+        // SAFETY: two fresh anonymous pages, the second made unreadable; only the first is
+        // written and read through `page`, and both are unmapped at the end
+        unsafe {
+            let size = 4096;
+            let base = libc::mmap(
+                std::ptr::null_mut(),
+                2 * size,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            assert_ne!(base, libc::MAP_FAILED);
+            let base = base.cast::<u8>();
+            assert_eq!(
+                libc::mprotect(base.add(size).cast(), size, libc::PROT_NONE),
+                0
+            );
+            let page = std::slice::from_raw_parts_mut(base, size);
+            let mut out = Vec::new();
+            for len in 0..300 {
+                for pattern in 0..6 {
+                    let s = &mut page[size - len..];
+                    for (k, b) in s.iter_mut().enumerate() {
+                        *b = match (pattern, k % 7) {
+                            (0, _) => b'a',
+                            (1, 3) | (2, 0) => b'"',
+                            (3, 5) => b'\\',
+                            (4, 6) => 0xc3,
+                            (5, _) if k + 1 == len => b'"',
+                            _ => b'x',
+                        };
+                    }
+                    out.clear();
+                    write_str(&mut out, s, pattern == 3);
+                    serde_json::from_slice::<String>(&out).unwrap();
+                }
+            }
+            assert_eq!(libc::munmap(base.cast(), 2 * size), 0);
         }
     }
 

@@ -213,7 +213,9 @@ impl EventOut for PlannedWriter<'_> {
     fn end(&mut self) {
         debug_assert!(self.out.len() > self.start, "an event without fields");
         let plan = self.plan;
-        self.append(&plan.root);
+        if !plan.root.is_empty() {
+            self.append(&plan.root);
+        }
         self.out[self.start] = b'{';
         self.append(b"}\n");
     }
@@ -241,7 +243,9 @@ impl EventOut for PlannedWriter<'_> {
     fn close(&mut self, object: Open) {
         if let Some(at) = object.at {
             let plan = self.plan;
-            self.append(&plan.at[at as usize]);
+            if !plan.at[at as usize].is_empty() {
+                self.append(&plan.at[at as usize]);
+            }
         }
         if self.out.len() == object.body {
             self.out.truncate(object.start);
