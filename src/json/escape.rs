@@ -261,9 +261,19 @@ pub unsafe fn escape_short_clean_inline(s: &[u8], aws_escaped: bool, dst: *mut u
 ///
 /// # Safety
 /// `dst` must be writable for `s.len() * MAX_ESCAPED_LEN + SPILL` bytes.
-// (the label is only broken out of by the x86_64 vector loop)
-#[cfg_attr(not(target_arch = "x86_64"), allow(unused_labels))]
 unsafe fn escape_into(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
+    // SAFETY: the caller's contract
+    unsafe { escape_with(s, aws_escaped, dst, true) }
+}
+
+/// [`escape_into`], with the AVX2 loop allowed or not (the tests run both).
+///
+/// # Safety
+/// As for [`escape_into`].
+// (the label is only broken out of by the x86_64 vector loop)
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_labels, unused_variables))]
+#[inline(always)]
+unsafe fn escape_with(s: &[u8], aws_escaped: bool, dst: *mut u8, avx2: bool) -> usize {
     // SAFETY: `dst` has room for `s.len() * MAX_ESCAPED_LEN + SPILL` bytes (the caller's contract);
     // each input byte writes at most MAX_ESCAPED_LEN bytes and the chunk copiers at most SPILL past
     // what they keep; reads stay inside `s` (whole chunks are taken only while 16 bytes remain).
@@ -273,7 +283,7 @@ unsafe fn escape_into(s: &[u8], aws_escaped: bool, dst: *mut u8) -> usize {
         loop {
             'clean_run: {
                 #[cfg(target_arch = "x86_64")]
-                if s.len() - i >= 64 && std::arch::is_x86_feature_detected!("avx2") {
+                if avx2 && s.len() - i >= 64 && std::arch::is_x86_feature_detected!("avx2") {
                     (i, d) = avx2_quoted_run(s, i, dst, d);
                 }
                 // whole chunks, escaping plain quotes (a request line is full of them) without
@@ -468,9 +478,14 @@ fn control_escape(b: u8) -> &'static str {
 mod tests {
     use super::*;
 
+    /// `s` as a JSON string, the same with and without the AVX2 loop.
     fn escaped(s: &[u8], aws: bool) -> String {
         let mut out = Vec::new();
         write_str(&mut out, s, aws);
+        let mut sse2 = vec![0; s.len() * MAX_ESCAPED_LEN + SPILL];
+        // SAFETY: `sse2` has the room `escape_with` needs
+        let n = unsafe { escape_with(s, aws, sse2.as_mut_ptr(), false) };
+        assert_eq!(&out[1..out.len() - 1], &sse2[..n], "AVX2 and SSE2 differ");
         String::from_utf8(out).unwrap()
     }
 
@@ -643,6 +658,8 @@ mod tests {
                     out.clear();
                     write_str(&mut out, s, pattern == 3);
                     serde_json::from_slice::<String>(&out).unwrap();
+                    let mut sse2 = vec![0; len * MAX_ESCAPED_LEN + SPILL];
+                    escape_with(s, pattern == 3, sse2.as_mut_ptr(), false);
                 }
             }
             assert_eq!(libc::munmap(base.cast(), 2 * size), 0);
