@@ -226,13 +226,31 @@ pub unsafe fn escape_short_clean_inline(s: &[u8], aws_escaped: bool, dst: *mut u
             }
             return escape_into(s, aws_escaped, dst);
         }
+        if n < 16 && copy_short_clean(s, dst) {
+            return n;
+        }
+        escape_into(s, aws_escaped, dst)
+    }
+}
+
+/// Copies `s`, 1 to 15 bytes, to `dst` if none of them needs care, with two overlapping loads
+/// and stores (three single bytes below 4) and no loop; false (and maybe some bytes written)
+/// if one does.
+///
+/// # Safety
+/// `dst` must be writable for `s.len()` bytes.
+#[inline(always)]
+unsafe fn copy_short_clean(s: &[u8], dst: *mut u8) -> bool {
+    // SAFETY: the loads and stores below touch `s`'s own `n` bytes and `dst`'s first `n`
+    unsafe {
+        let (n, src) = (s.len(), s.as_ptr());
         if (8..16).contains(&n) {
             let head = src.cast::<u64>().read_unaligned();
             let tail = src.add(n - 8).cast::<u64>().read_unaligned();
             if care_mask(u64::from_le(head)) | care_mask(u64::from_le(tail)) == 0 {
                 dst.cast::<u64>().write_unaligned(head);
                 dst.add(n - 8).cast::<u64>().write_unaligned(tail);
-                return n;
+                return true;
             }
         } else if (4..8).contains(&n) {
             let head = src.cast::<u32>().read_unaligned();
@@ -241,7 +259,7 @@ pub unsafe fn escape_short_clean_inline(s: &[u8], aws_escaped: bool, dst: *mut u
             if care_mask(both) == 0 {
                 dst.cast::<u32>().write_unaligned(head);
                 dst.add(n - 4).cast::<u32>().write_unaligned(tail);
-                return n;
+                return true;
             }
         } else if (1..4).contains(&n) {
             // the first, middle and last bytes are every byte of 1 to 3
@@ -250,10 +268,10 @@ pub unsafe fn escape_short_clean_inline(s: &[u8], aws_escaped: bool, dst: *mut u
                 *dst = first;
                 *dst.add(n / 2) = middle;
                 *dst.add(n - 1) = last;
-                return n;
+                return true;
             }
         }
-        escape_into(s, aws_escaped, dst)
+        false
     }
 }
 
@@ -324,6 +342,10 @@ unsafe fn escape_with(s: &[u8], aws_escaped: bool, dst: *mut u8, avx2: bool) -> 
                     i += clean;
                     d += clean;
                     break 'clean_run;
+                }
+                // the last few bytes of a clean string, without a loop
+                if s.len() - i < 16 && copy_short_clean(&s[i..], dst.add(d)) {
+                    return d + s.len() - i;
                 }
                 let clean = copy_clean(s, i, dst.add(d));
                 i += clean;
