@@ -63,7 +63,7 @@ fn is_digits(s: &[u8]) -> bool {
 }
 
 /// `-` → `None`; digits → `Int`; anything else is an error naming `field`.
-#[inline]
+#[inline(always)]
 pub fn int<'a>(tok: Token<'a>, field: &'static str) -> Result<Option<Int<'a>>, ParseError<'a>> {
     match bare(tok, field)?.present() {
         None => Ok(None),
@@ -81,7 +81,7 @@ pub fn required_int<'a>(tok: Token<'a>, field: &'static str) -> Result<Int<'a>, 
 }
 
 /// `-` → `None`; `-1` or `digits[.digits]` → `Decimal`.
-#[inline]
+#[inline(always)]
 pub fn decimal<'a>(
     tok: Token<'a>,
     field: &'static str,
@@ -99,7 +99,7 @@ pub fn decimal<'a>(
 }
 
 /// Checks `YYYY-MM-DDTHH:MM:SS[.fraction]` followed by `Z` when `zulu` is set.
-#[inline]
+#[inline(always)]
 pub fn timestamp<'a>(
     tok: Token<'a>,
     field: &'static str,
@@ -172,7 +172,7 @@ pub struct Endpoint<'a> {
 }
 
 /// Splits `ip:port` on the last colon; `-` → `None`.
-#[inline]
+#[inline(always)]
 pub fn endpoint<'a>(
     tok: Token<'a>,
     field: &'static str,
@@ -225,7 +225,7 @@ pub fn ip<'a>(tok: Token<'a>, field: &'static str) -> Result<Option<&'a [u8]>, P
 }
 
 /// A field that AWS never quotes (a quote there means the line is broken or shifted).
-#[inline]
+#[inline(always)]
 pub fn bare<'a>(tok: Token<'a>, field: &'static str) -> Result<Token<'a>, ParseError<'a>> {
     if tok.quoted {
         Err(ParseError::at(field, tok, Problem::Unquoted))
@@ -235,7 +235,7 @@ pub fn bare<'a>(tok: Token<'a>, field: &'static str) -> Result<Token<'a>, ParseE
 }
 
 /// A field that must be written in quotes (request, user agent, …).
-#[inline]
+#[inline(always)]
 pub fn quoted<'a>(tok: Token<'a>, field: &'static str) -> Result<Token<'a>, ParseError<'a>> {
     if tok.quoted {
         Ok(tok)
