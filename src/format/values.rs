@@ -382,6 +382,12 @@ pub fn split_url(url: &[u8]) -> Option<UrlParts<'_>> {
 
 /// `1.2` and `tls` from `TLSv1.2` (ALB, Classic) or `tlsv12` (NLB); `None` if unrecognised.
 pub fn tls_version(protocol: &[u8]) -> Option<(&'static str, &'static str)> {
+    // what nearly every ALB and Classic line says, matched before any case folding
+    match protocol {
+        b"TLSv1.2" => return Some(("1.2", "tls")),
+        b"TLSv1.3" => return Some(("1.3", "tls")),
+        _ => {}
+    }
     let lower = |b: &u8| b.to_ascii_lowercase();
     let mut buf = [0u8; 8];
     if protocol.len() > buf.len() {
@@ -535,6 +541,9 @@ mod tests {
     #[test]
     fn tls_versions() {
         assert_eq!(tls_version(b"TLSv1.2"), Some(("1.2", "tls")));
+        assert_eq!(tls_version(b"TLSv1.3"), Some(("1.3", "tls")));
+        assert_eq!(tls_version(b"tlsv1.2"), Some(("1.2", "tls")));
+        assert_eq!(tls_version(b"SSLv3"), Some(("3.0", "ssl")));
         assert_eq!(tls_version(b"tlsv12"), Some(("1.2", "tls")));
         assert_eq!(tls_version(b"tlsv13"), Some(("1.3", "tls")));
         assert_eq!(tls_version(b"TLSv1"), Some(("1.0", "tls")));
