@@ -15,6 +15,7 @@
 #   RUNS=5 DATA=/tmp/benchdata benches/throughput.sh
 #   BASELINE=/tmp/elbship-before benches/throughput.sh   # adds rows for another build
 #   VRL=path/to/vrl-alb benches/throughput.sh  # adds Vector VRL rows (../shared/bench/peers/vrl-alb)
+#   (with igzip on PATH, Debian package isal: rows for ISA-L inflate, alone and piped into elbship)
 #
 # Needs: gzip, python3, cargo.
 set -euo pipefail
@@ -62,6 +63,11 @@ row "elbship raw file --no-message"    "cat (floor)"    "$BYTES" "$LINES" "$BIN 
 row "elbship gzip stdin"               "zlib-rs inflate (floor)" "$BYTES" "$LINES" "$BIN < $ALBGZ"
 row "elbship gzip stdin -j1"           "zlib-rs inflate (floor)" "$BYTES" "$LINES" "$BIN -j1 < $ALBGZ"
 row "elbship 50 gzip files"            "2x zlib-rs inflate, 50 files (floor)" "$MANY_BYTES" "$MANY_LINES" "$BIN $MANYQ"
+# what a faster streaming inflater would give: ISA-L's igzip (Debian package isal), in a pipe
+if command -v igzip >/dev/null 2>&1; then
+  row "igzip -dc (ISA-L)"              "zlib-rs inflate (floor)" "$BYTES" "$LINES" "igzip -dc < $ALBGZ"
+  row "igzip -dc | elbship"            "zlib-rs inflate (floor)" "$BYTES" "$LINES" "igzip -dc < $ALBGZ | $BIN"
+fi
 if [ -x "$VRL" ]; then
   row "Vector VRL parse_aws_alb_log (peer)" "cat (floor)" "$BYTES" "$LINES" "$VRL $ALB"
 fi
@@ -102,6 +108,7 @@ for name, (floor, b, n) in rows.items():
 print()
 for row, floor, what in [
     ("elbship gzip stdin", "zlib-rs inflate (floor)", "the speed of zlib-rs inflate alone"),
+    ("igzip -dc | elbship", "zlib-rs inflate (floor)", "the speed of zlib-rs inflate alone"),
     ("elbship 50 gzip files", "2x zlib-rs inflate, 50 files (floor)", "the speed of two parallel inflaters"),
     ("elbship raw file", "Vector VRL parse_aws_alb_log (peer)", "the speed of Vector's VRL parser"),
     ("elbship raw file -j1", "Vector VRL parse_aws_alb_log (peer)", "the speed of Vector's VRL parser"),

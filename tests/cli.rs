@@ -1042,3 +1042,69 @@ fn ecs_events_carry_filebeats_dataset_unless_the_user_names_another() {
     let legacy = dataset(&["--schema", "legacy"]);
     assert!(legacy.iter().all(Option::is_none));
 }
+
+/// The niceness of each thread of process `pid`, by thread name (`/proc/PID/task/*/stat`).
+#[cfg(target_os = "linux")]
+fn thread_niceness(pid: u32) -> Vec<(String, i32)> {
+    let mut threads = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let Ok(stat) = std::fs::read_to_string(task.unwrap().path().join("stat")) else {
+            continue;
+        };
+        // `tid (name) state ppid ...`: niceness is the 19th field, the 17th after the name
+        let (head, rest) = stat.rsplit_once(") ").unwrap();
+        let name = head.split_once(" (").unwrap().1.to_string();
+        let nice = rest.split(' ').nth(16).unwrap().parse().unwrap();
+        threads.push((name, nice));
+    }
+    threads
+}
+
+/// The parse workers run 10 nicer than the reader and the in-order writer (which are each the
+/// bottleneck when they run late), relative to the niceness the run was started with and at
+/// most 19.
+#[cfg(target_os = "linux")]
+#[test]
+fn parse_workers_run_nicer_than_the_reader_and_the_writer() {
+    use std::os::unix::process::CommandExt;
+    for (started, workers) in [(0, 10), (12, 19)] {
+        let mut cmd = elbship();
+        cmd.args(["-j", "2"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: only setpriority, async-signal-safe, between fork and exec
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::setpriority(libc::PRIO_PROCESS, 0, started);
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let threads = loop {
+            let threads = thread_niceness(child.id());
+            let named = |prefix: &str| {
+                threads
+                    .iter()
+                    .filter(|(n, _)| n.starts_with(prefix))
+                    .count()
+            };
+            if named("elbship-parse") == 2 && named("elbship-read") == 1 {
+                break threads;
+            }
+            assert!(std::time::Instant::now() < deadline, "threads: {threads:?}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        for (name, nice) in &threads {
+            let want = if name.starts_with("elbship-parse") {
+                workers
+            } else {
+                started
+            };
+            assert_eq!(*nice, want, "{name} started at {started}: {threads:?}");
+        }
+    }
+}
