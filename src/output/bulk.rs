@@ -109,6 +109,20 @@ pub fn parse_response(
 pub fn action_id(unit: &[u8]) -> Option<&[u8]> {
     let action = &unit[..memchr::memchr(b'\n', unit).unwrap_or(unit.len())];
     const KEY: &[u8] = b"\"_id\":\"";
+    // elbship's own action lines end `"_id":"` + 32 hex digits + `"}}`: read it there, without
+    // a search per document (a quote inside the index name is escaped, so no `"_id":"` can
+    // come before the key, and none can end the line but the key's)
+    if let Some(tail) = action
+        .len()
+        .checked_sub(KEY.len() + 35)
+        .map(|at| &action[at..])
+    {
+        let id = &tail[KEY.len()..KEY.len() + 32];
+        if tail.starts_with(KEY) && tail.ends_with(b"\"}}") && id.iter().all(u8::is_ascii_hexdigit)
+        {
+            return Some(id);
+        }
+    }
     let start = memchr::memmem::find(action, KEY)? + KEY.len();
     let len = memchr::memchr(b'"', &action[start..])?;
     Some(&action[start..start + len])
@@ -224,5 +238,17 @@ mod tests {
             action_id(b"{\"create\":{\"_index\":\"x\"}}\n{\"_id\":\"no\"}"),
             None
         );
+        // the action lines elbship writes, read from their end
+        let id = "0123456789abcdef0123456789abcdef";
+        for index in ["elb-logs-2024.01.01", "a\\\"_id\\\":\\\"b", "x"] {
+            let with = format!("{{\"create\":{{\"_index\":\"{index}\",\"_id\":\"{id}\"}}}}\n{{}}");
+            assert_eq!(action_id(with.as_bytes()), Some(id.as_bytes()), "{with}");
+            let without =
+                format!("{{\"create\":{{\"_index\":\"{index}\"}}}}\n{{\"_id\":\"{id}\"}}");
+            assert_eq!(action_id(without.as_bytes()), None, "{without}");
+        }
+        // an index name that ends like an id, without one: still none
+        let tricky = format!("{{\"create\":{{\"_index\":\"{id}\"}}}}\n{{}}");
+        assert_eq!(action_id(tricky.as_bytes()), None);
     }
 }
