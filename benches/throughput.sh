@@ -66,7 +66,7 @@ row "elbship 50 gzip files"            "2x zlib-rs inflate, 50 files (floor)" "$
 # what a faster streaming inflater would give: ISA-L's igzip (Debian package isal), in a pipe
 if command -v igzip >/dev/null 2>&1; then
   row "igzip -dc (ISA-L)"              "zlib-rs inflate (floor)" "$BYTES" "$LINES" "igzip -dc < $ALBGZ"
-  row "igzip -dc | elbship"            "zlib-rs inflate (floor)" "$BYTES" "$LINES" "igzip -dc < $ALBGZ | $BIN"
+  row "igzip -dc piped into elbship" "zlib-rs inflate (floor)" "$BYTES" "$LINES" "igzip -dc < $ALBGZ | $BIN"
 fi
 if [ -x "$VRL" ]; then
   row "Vector VRL parse_aws_alb_log (peer)" "cat (floor)" "$BYTES" "$LINES" "$VRL $ALB"
@@ -108,7 +108,7 @@ for name, (floor, b, n) in rows.items():
 print()
 for row, floor, what in [
     ("elbship gzip stdin", "zlib-rs inflate (floor)", "the speed of zlib-rs inflate alone"),
-    ("igzip -dc | elbship", "zlib-rs inflate (floor)", "the speed of zlib-rs inflate alone"),
+    ("igzip -dc piped into elbship", "zlib-rs inflate (floor)", "the speed of zlib-rs inflate alone"),
     ("elbship 50 gzip files", "2x zlib-rs inflate, 50 files (floor)", "the speed of two parallel inflaters"),
     ("elbship raw file", "Vector VRL parse_aws_alb_log (peer)", "the speed of Vector's VRL parser"),
     ("elbship raw file -j1", "Vector VRL parse_aws_alb_log (peer)", "the speed of Vector's VRL parser"),
