@@ -56,34 +56,21 @@ fn skip_clean(s: &[u8], i: usize) -> usize {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 unsafe fn sse2_copy_and_mask(src: *const u8, dst: *mut u8) -> u32 {
-    // SAFETY: the caller vouches for 16 readable bytes at `src` and 16 writable at `dst`; SSE2 is
-    // part of the x86_64 baseline, so the intrinsics always exist.
-    unsafe {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8,
-            _mm_or_si128, _mm_set1_epi8, _mm_storeu_si128,
-        };
-        let v = _mm_loadu_si128(src.cast::<__m128i>());
-        _mm_storeu_si128(dst.cast::<__m128i>(), v);
-        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-        // unsigned v <= 0x1f  <=>  min(v, 0x1f) == v
-        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-        // the high bit of v itself flags non-ASCII bytes
-        let any = _mm_or_si128(_mm_or_si128(quote, backslash), _mm_or_si128(control, v));
-        _mm_movemask_epi8(any) as u32
-    }
+    // SAFETY: the caller's contract, which is `sse2_copy_and_masks`' too
+    let (quotes, others) = unsafe { sse2_copy_and_masks(src, dst) };
+    quotes | others
 }
 
 /// Bits `k` set for the plain quotes among the 16 bytes at `src`, and for the other bytes that
 /// need care (`\`, control, non-ASCII); the bytes are also stored at `dst`.
 ///
 /// # Safety
-/// As for [`sse2_copy_and_mask`].
+/// `src` must be readable and `dst` writable for 16 bytes.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 unsafe fn sse2_copy_and_masks(src: *const u8, dst: *mut u8) -> (u32, u32) {
-    // SAFETY: as for `sse2_copy_and_mask`
+    // SAFETY: the caller vouches for 16 readable bytes at `src` and 16 writable at `dst`; SSE2 is
+    // part of the x86_64 baseline, so the intrinsics always exist.
     unsafe {
         use std::arch::x86_64::{
             __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
