@@ -135,11 +135,15 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64) {
 /// Digits without leading zeros.
 #[inline]
 pub fn write_int_text(out: &mut Vec<u8>, digits: &[u8]) {
-    let zeros = digits.iter().take_while(|&&d| d == b'0').count();
-    if zeros == digits.len() {
-        out.push(b'0');
-    } else {
-        out.extend_from_slice(&digits[zeros..]);
+    out.extend_from_slice(int_text(digits));
+}
+
+/// `digits` without leading zeros (`0` when all are zeros): the JSON of an integer's text.
+#[inline(always)]
+pub fn int_text(digits: &[u8]) -> &[u8] {
+    match digits.iter().position(|&d| d != b'0') {
+        Some(first) => &digits[first..],
+        None => b"0",
     }
 }
 

@@ -229,7 +229,7 @@ pub fn run<J: Job>(
 }
 
 /// How much nicer than the rest of the process the parse workers run.
-pub const WORKER_NICENESS: i32 = 10;
+const WORKER_NICENESS: i32 = 10;
 
 /// Lowers the calling worker thread's priority by [`WORKER_NICENESS`] (Linux, where niceness
 /// is per thread; relative to what it was, so a run under `nice` stays below it; a failure

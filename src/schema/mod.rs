@@ -30,10 +30,8 @@ pub struct EventStyle {
     pub schema: Schema,
     /// Keep the raw line as `message`.
     pub message: bool,
-    /// `--tag` values, rendered as the inside of a JSON array (`"a","b"`).
+    /// `--tag` values, rendered as a JSON array (`["a","b"]`).
     tags: Vec<u8>,
-    /// The same as a JSON array (`["a","b"]`).
-    tags_array: Vec<u8>,
 }
 
 /// The tag Logstash's grok filter puts on lines it could not parse.
@@ -51,8 +49,7 @@ impl EventStyle {
         EventStyle {
             schema,
             message,
-            tags_array: [b"[", &rendered[..], b"]"].concat(),
-            tags: rendered,
+            tags: [b"[", &rendered[..], b"]"].concat(),
         }
     }
 
@@ -67,9 +64,21 @@ impl EventStyle {
         if self.message {
             w.str("message", line);
         }
-        if !self.tags.is_empty() {
-            w.raw("tags", &self.tags_array);
+        if self.has_tags() {
+            w.raw("tags", &self.tags);
         }
+    }
+
+    /// (`tags` is empty in a default style, `[]` when no `--tag` was given)
+    fn has_tags(&self) -> bool {
+        self.tags.len() > 2
+    }
+
+    /// The tags without their brackets (`"a","b"`), to add one after them.
+    fn tags_inside(&self) -> &[u8] {
+        self.tags
+            .get(1..self.tags.len().saturating_sub(1))
+            .unwrap_or_default()
     }
 }
 
@@ -125,8 +134,8 @@ pub fn write_failure(
     w.key("tags");
     let out = w.out();
     out.push(b'[');
-    out.extend_from_slice(&style.tags);
-    if !style.tags.is_empty() {
+    out.extend_from_slice(style.tags_inside());
+    if style.has_tags() {
         out.push(b',');
     }
     crate::json::write_str(out, PARSE_FAILURE_TAG.as_bytes(), false);

@@ -19,7 +19,9 @@ use crate::format::tokens::Token;
 use crate::format::values::{Decimal, Int};
 use crate::format::Extra;
 use crate::json::escape::{escape_short_clean_inline, put, MAX_ESCAPED_LEN, SPILL};
-use crate::json::{write_decimal_text, write_int_text, write_str, write_str_body, write_u64};
+use crate::json::{
+    int_text, write_decimal_text, write_int_text, write_str, write_str_body, write_u64,
+};
 
 /// What a schema's mapping writes an event through: keys are the mapping's own `&'static str`s
 /// (no escaping needed), values come from the log line.
@@ -98,12 +100,7 @@ pub trait EventOut {
     /// A validated integer, written from its text without leading zeros.
     #[inline(always)]
     fn int(&mut self, key: &'static str, value: Int<'_>) {
-        let digits = value.0;
-        match digits.iter().position(|&d| d != b'0') {
-            Some(0) => self.raw(key, digits),
-            Some(first) => self.raw(key, &digits[first..]),
-            None => self.raw(key, b"0"),
-        }
+        self.raw(key, int_text(value.0));
     }
 
     #[inline(always)]
